@@ -63,6 +63,12 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public static func - (s: Scalar, a: Tensor) -> Tensor { a.mapElements { s - $0 } }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func / (s: Scalar, a: Tensor) -> Tensor { a.mapElements { s / $0 } }
+
+    public static func / (a: Tensor, s: Scalar) -> Tensor { a * (1 / s) }
+
     public static prefix func - (a: Tensor) -> Tensor { a * -1 }
 
     public static func += (a: inout Tensor, b: Tensor) { a.addScaled(b, by: 1) }

@@ -1,0 +1,75 @@
+import ScratchTensor
+
+/// Sigmoid activation (course 2_2: the cause of vanishing gradients).
+///
+/// ```
+/// forward:  y = σ(x) = 1 / (1 + exp(−x))
+/// backward: dx = dout · (1 − y) · y        (σ′ peaks at x = 0 with value 0.25)
+/// ```
+/// Shapes: any → same shape.
+public final class Sigmoid<Scalar: TensorScalar>: Layer {
+    private var output: Tensor<Scalar>?
+    public init() {}
+
+    public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
+        let y = x.sigmoid()
+        output = y
+        return y
+    }
+
+    public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
+        guard let y = output else { preconditionFailure("Sigmoid.backward called before forward") }
+        return dout * (1 - y) * y
+    }
+
+    public var summary: String { "Sigmoid" }
+}
+
+/// ReLU activation (course 2_2: keeps gradients from vanishing).
+///
+/// ```
+/// forward:  y = max(0, x)
+/// backward: dx = dout where x > 0, else 0
+/// ```
+/// Shapes: any → same shape.
+public final class ReLU<Scalar: TensorScalar>: Layer {
+    private var mask: Tensor<Scalar>?
+    public init() {}
+
+    public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
+        mask = x.positiveMask()
+        return x.relu()
+    }
+
+    public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
+        guard let mask else { preconditionFailure("ReLU.backward called before forward") }
+        return dout * mask
+    }
+
+    public var summary: String { "ReLU" }
+}
+
+/// Hyperbolic-tangent activation (course 2_2, alongside sigmoid and ReLU).
+///
+/// ```
+/// forward:  y = tanh(x)
+/// backward: dx = dout · (1 − y²)
+/// ```
+/// Shapes: any → same shape.
+public final class Tanh<Scalar: TensorScalar>: Layer {
+    private var output: Tensor<Scalar>?
+    public init() {}
+
+    public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
+        let y = x.tanh()
+        output = y
+        return y
+    }
+
+    public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
+        guard let y = output else { preconditionFailure("Tanh.backward called before forward") }
+        return dout * (1 - y.squared())
+    }
+
+    public var summary: String { "Tanh" }
+}

@@ -1,0 +1,48 @@
+import ScratchTensor
+
+/// Fully connected layer (course Day 1 recap; every network of Day 2).
+///
+/// ```
+/// forward:  out = x·W + b
+/// backward: dx = dout·Wᵀ,  dW = xᵀ·dout,  db = Σₙ dout
+/// ```
+/// Shapes: `x [N, d_in]` (or `[N, C, H, W]`, read as `[N, C·H·W]`) →
+/// `out [N, d_out]`; `W [d_in, d_out]`, `b [d_out]`. `dx` has `x`'s shape.
+public final class Affine<Scalar: TensorScalar>: Layer {
+    public let weight: Parameter<Scalar>
+    public let bias: Parameter<Scalar>
+    private var input: Tensor<Scalar>?
+
+    /// A layer with given initial weights and biases.
+    public init(weight: Parameter<Scalar>, bias: Parameter<Scalar>) {
+        precondition(weight.value.rank == 2 && bias.value.count == weight.value.shape[1],
+                     "Affine needs W [d_in, d_out] and b [d_out], got \(weight.value.shape) and \(bias.value.shape)")
+        self.weight = weight
+        self.bias = bias
+    }
+
+    /// A `d_in → d_out` layer with weights drawn by `initializer` and zero biases.
+    /// `index` numbers the parameters as the course does (`W1`, `b1`, ...).
+    public convenience init(
+        inputSize: Int, outputSize: Int, initializer: WeightInit, index: Int, using rng: inout RandomGenerator
+    ) {
+        let w = initializer.sample(shape: [inputSize, outputSize], fanIn: inputSize, using: &rng, as: Scalar.self)
+        self.init(weight: Parameter(name: "W\(index)", kind: .weight, value: w),
+                  bias: Parameter(name: "b\(index)", kind: .bias, value: Tensor(shape: [outputSize])))
+    }
+
+    public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
+        input = x
+        return MatMul.multiply(x, weight.value).addingRowVector(bias.value)
+    }
+
+    public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
+        guard let x = input else { preconditionFailure("Affine.backward called before forward") }
+        weight.gradient = MatMul.multiply(x, dout, transposeA: true)
+        bias.gradient = dout.sumRows()
+        return MatMul.multiply(dout, weight.value, transposeB: true).reshaped(x.shape)
+    }
+
+    public var parameters: [Parameter<Scalar>] { [weight, bias] }
+    public var summary: String { "Affine \(weight.value.shape[0])→\(weight.value.shape[1])" }
+}

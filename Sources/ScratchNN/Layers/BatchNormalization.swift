@@ -1,0 +1,81 @@
+import ScratchTensor
+
+/// Batch normalization (course 2_3), per activation.
+///
+/// ```
+/// training:   μ = mean(x),  σ² = mean((x − μ)²)  (over the batch, biased)
+///             x̂ = (x − μ) / √(σ² + 1e-6)
+///             running_μ ← 0.9·running_μ + 0.1·μ   (likewise σ²; both start at 0)
+/// inference:  x̂ = (x − running_μ) / √(running_σ² + 1e-6)
+/// out = γ·x̂ + β        (γ starts at 1, β at 0; both are learned)
+/// ```
+/// Backward follows the computational graph of the book's implementation.
+/// Shapes: `x [N, D]` → `[N, D]`; `[N, C, H, W]` inputs are flattened to
+/// `[N, C·H·W]` and normalized per element, as in the course.
+public final class BatchNormalization<Scalar: TensorScalar>: Layer {
+    public let gamma: Parameter<Scalar>
+    public let beta: Parameter<Scalar>
+    /// Running mean and variance used at inference.
+    public private(set) var runningMean: Tensor<Scalar>
+    public private(set) var runningVariance: Tensor<Scalar>
+    public let momentum: Scalar
+    public let epsilon: Scalar
+
+    private var inputShape: [Int] = []
+    private var centered: Tensor<Scalar>?
+    private var normalized: Tensor<Scalar>?
+    private var std: Tensor<Scalar>?
+
+    /// A layer over `size` activations; `index` names `gamma<index>` and `beta<index>`.
+    public init(size: Int, index: Int, momentum: Scalar = 0.9, epsilon: Scalar = 1e-6) {
+        gamma = Parameter(name: "gamma\(index)", kind: .scale, value: Tensor(shape: [size], repeating: 1))
+        beta = Parameter(name: "beta\(index)", kind: .shift, value: Tensor(shape: [size]))
+        runningMean = Tensor(shape: [size])
+        runningVariance = Tensor(shape: [size])
+        self.momentum = momentum
+        self.epsilon = epsilon
+    }
+
+    public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
+        inputShape = x.shape
+        let x2 = x.reshaped([x.rows, x.columns])
+        let xn: Tensor<Scalar>
+        switch mode {
+        case .training:
+            let mu = x2.meanRows()
+            let xc = x2.addingRowVector(-mu)
+            let variance = xc.squared().meanRows()
+            let std = (variance + epsilon).sqrt()
+            xn = xc.multiplyingRowVector(1 / std)
+            centered = xc
+            normalized = xn
+            self.std = std
+            runningMean = momentum * runningMean + (1 - momentum) * mu
+            runningVariance = momentum * runningVariance + (1 - momentum) * variance
+        case .inference:
+            let xc = x2.addingRowVector(-runningMean)
+            xn = xc.multiplyingRowVector(1 / (runningVariance + epsilon).sqrt())
+        }
+        return xn.multiplyingRowVector(gamma.value).addingRowVector(beta.value).reshaped(inputShape)
+    }
+
+    public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
+        guard let xc = centered, let xn = normalized, let std else {
+            preconditionFailure("BatchNormalization.backward needs a training-mode forward first")
+        }
+        let n = Scalar(xc.rows)
+        let d = dout.reshaped(xc.shape)
+        beta.gradient = d.sumRows()
+        gamma.gradient = (xn * d).sumRows()
+        let dxn = d.multiplyingRowVector(gamma.value)
+        var dxc = dxn.multiplyingRowVector(1 / std)
+        let dstd = -((dxn * xc).sumRows() / (std * std))
+        let dvar = dstd / std * 0.5
+        dxc += xc.multiplyingRowVector(dvar) * (2 / n)
+        let dmu = dxc.sumRows()
+        return dxc.addingRowVector(-dmu * (1 / n)).reshaped(inputShape)
+    }
+
+    public var parameters: [Parameter<Scalar>] { [gamma, beta] }
+    public var summary: String { "BatchNorm \(gamma.value.count)" }
+}
