@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries: OpenBLAS (Accelerate on Apple platforms) and zlib.
@@ -25,7 +26,10 @@ let package = Package(
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "ScratchNN", dependencies: ["ScratchTensor"]),
-        .target(name: "ScratchData", dependencies: ["ScratchTensor", "CZlib"],
+        .target(name: "ScratchData", dependencies: [
+                    "ScratchTensor", "CZlib",
+                    .product(name: "Crypto", package: "swift-crypto"),
+                ],
                 resources: [.copy("Resources/mnist-sample")]),
         .target(name: "ScratchTrain", dependencies: ["ScratchNN", "ScratchData"]),
         .target(name: "ScratchReport"),
@@ -41,6 +45,6 @@ let package = Package(
         .testTarget(name: "ScratchDataTests", dependencies: ["ScratchData", "TestSupport"]),
         .testTarget(name: "ScratchTrainTests", dependencies: ["ScratchTrain", "TestSupport"]),
         .testTarget(name: "ScratchReportTests", dependencies: ["ScratchReport"]),
-        .testTarget(name: "ScratchCLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "ScratchCLITests", dependencies: ["scratchnet", "TestSupport"]),
     ]
 )

@@ -6,34 +6,7 @@ import ScratchTensor
 /// For each hidden size: `Affine → [BatchNormalization] → activation → [Dropout]`,
 /// then a final `Affine → SoftmaxWithLoss`. Shapes: `[N, inputSize]` → `[N, outputSize]`.
 public final class MultiLayerNet<Scalar: TensorScalar>: Network {
-    /// Everything that defines the network's structure and initial weights.
-    public struct Configuration: Sendable, Equatable {
-        public var inputSize: Int
-        public var hiddenSizes: [Int]
-        public var outputSize: Int
-        public var activation: Activation
-        public var weightInit: WeightInit
-        /// Insert batch normalization after each hidden Affine layer (2_3).
-        public var batchNorm: Bool
-        /// Dropout ratio after each hidden activation, or nil for none (2_5).
-        public var dropout: Double?
-        public var weightDecay: WeightDecay
-
-        public init(
-            inputSize: Int = 784, hiddenSizes: [Int], outputSize: Int = 10,
-            activation: Activation, weightInit: WeightInit,
-            batchNorm: Bool = false, dropout: Double? = nil, weightDecay: WeightDecay = .none
-        ) {
-            self.inputSize = inputSize
-            self.hiddenSizes = hiddenSizes
-            self.outputSize = outputSize
-            self.activation = activation
-            self.weightInit = weightInit
-            self.batchNorm = batchNorm
-            self.dropout = dropout
-            self.weightDecay = weightDecay
-        }
-    }
+    public typealias Configuration = MultiLayerNetConfiguration
 
     public let configuration: Configuration
     public let layers: [any Layer<Scalar>]
@@ -70,5 +43,35 @@ public final class MultiLayerNet<Scalar: TensorScalar>: Network {
     ) {
         self.init(Configuration(inputSize: inputSize, hiddenSizes: hiddenSizes, outputSize: outputSize,
                                 activation: activation, weightInit: weightInit), seed: seed)
+    }
+}
+
+/// Everything that defines a ``MultiLayerNet``'s structure and initial weights
+/// (independent of its precision).
+public struct MultiLayerNetConfiguration: Sendable, Equatable {
+    public var inputSize: Int
+    public var hiddenSizes: [Int]
+    public var outputSize: Int
+    public var activation: Activation
+    public var weightInit: WeightInit
+    /// Insert batch normalization after each hidden Affine layer (2_3).
+    public var batchNorm: Bool
+    /// Dropout ratio after each hidden activation, or nil for none (2_5).
+    public var dropout: Double?
+    public var weightDecay: WeightDecay
+
+    public init(
+        inputSize: Int = 784, hiddenSizes: [Int], outputSize: Int = 10,
+        activation: Activation, weightInit: WeightInit,
+        batchNorm: Bool = false, dropout: Double? = nil, weightDecay: WeightDecay = .none
+    ) {
+        self.inputSize = inputSize
+        self.hiddenSizes = hiddenSizes
+        self.outputSize = outputSize
+        self.activation = activation
+        self.weightInit = weightInit
+        self.batchNorm = batchNorm
+        self.dropout = dropout
+        self.weightDecay = weightDecay
     }
 }

@@ -1,0 +1,114 @@
+import Foundation
+import ScratchNN
+import ScratchTensor
+
+/// What a trainer reports while it runs (for progress bars and logs).
+public struct TrainingProgress: Sendable {
+    public var iteration: Int
+    public var totalIterations: Int
+    /// The latest minibatch loss.
+    public var loss: Double
+    /// The latest recorded row, if one was recorded at this iteration.
+    public var record: Record?
+    public var elapsedSeconds: Double
+}
+
+/// The course's training loop: draw a minibatch, backpropagate, update, and
+/// every N iterations record the loss, the training accuracy and the test
+/// accuracy. It trains; it does not load data, plot or write files.
+public struct Trainer<Net: Network> {
+    public typealias Scalar = Net.Scalar
+    public var configuration: TrainingConfiguration
+
+    public init(_ configuration: TrainingConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// Trains `network` with `optimizer` and returns what was measured.
+    ///
+    /// A loss that becomes NaN or infinite stops the run; the history then
+    /// ends with ``Outcome/diverged(iteration:reason:)`` and keeps every row
+    /// recorded so far.
+    /// - Parameters:
+    ///   - onRecord: called after each recorded row, with the network whose
+    ///     parameters still hold that iteration's gradients (for gradient-norm
+    ///     and activation reports).
+    ///   - onProgress: called after every iteration.
+    public func train(
+        _ network: Net, optimizer: inout any Optimizer<Scalar>,
+        training: LabeledImages<Scalar>, test: LabeledImages<Scalar>,
+        onRecord: (Record, Net) -> Void = { _, _ in },
+        onProgress: (TrainingProgress) -> Void = { _ in }
+    ) -> History {
+        var rng = RandomGenerator(seed: configuration.seed)
+        let total = configuration.totalIterations(trainingCount: training.count)
+        let parameters = network.parameters
+        var history = History()
+        let clock = ContinuousClock()
+        let start = clock.now
+        var order: [Int] = []
+        var cursor = 0
+
+        for iteration in 1...max(total, 1) where total > 0 {
+            let stepStart = clock.now
+            let indices: [Int]
+            switch configuration.schedule {
+            case .iterations:
+                indices = rng.indices(count: configuration.batchSize, below: training.count)
+            case .epochs:
+                if cursor >= order.count {
+                    order = rng.permutation(training.count)
+                    cursor = 0
+                }
+                let end = min(cursor + configuration.batchSize, order.count)
+                indices = Array(order[cursor..<end])
+                cursor = end
+            }
+            let batch = training.batch(indices)
+            let loss = Double(network.gradient(batch.images, labels: batch.labels))
+            history.iterations = iteration
+            guard loss.isFinite else {
+                history.trainingSeconds += seconds(clock.now - stepStart)
+                history.outcome = .diverged(
+                    iteration: iteration,
+                    reason: "the loss became \(loss.isNaN ? "NaN" : "infinite") (learning rate too high, or an unstable optimizer setting)")
+                break
+            }
+            optimizer.update(parameters)
+            history.trainingSeconds += seconds(clock.now - stepStart)
+
+            var record: Record?
+            if iteration % configuration.evaluateEvery == 0 || iteration == total || endsEpoch(iteration, training.count) {
+                let evalStart = clock.now
+                let trainAccuracy = switch configuration.trainAccuracySource {
+                case .minibatch: network.accuracy(batch.images, labels: batch.labels)
+                case .trainingSet: network.accuracy(training.images, labels: training.labels,
+                                                    batchSize: configuration.evaluationBatchSize)
+                }
+                let testAccuracy = network.accuracy(test.images, labels: test.labels,
+                                                    batchSize: configuration.evaluationBatchSize)
+                history.evaluationSeconds += seconds(clock.now - evalStart)
+                let row = Record(iteration: iteration,
+                                 epoch: Double(iteration * configuration.batchSize) / Double(training.count),
+                                 loss: loss, trainAccuracy: trainAccuracy, testAccuracy: testAccuracy,
+                                 elapsedSeconds: seconds(clock.now - start))
+                history.records.append(row)
+                onRecord(row, network)
+                record = row
+            }
+            onProgress(TrainingProgress(iteration: iteration, totalIterations: total, loss: loss, record: record,
+                                        elapsedSeconds: seconds(clock.now - start)))
+        }
+        return history
+    }
+
+    private func endsEpoch(_ iteration: Int, _ trainingCount: Int) -> Bool {
+        guard case .epochs = configuration.schedule else { return false }
+        return iteration % TrainingConfiguration.batchesPerEpoch(trainingCount: trainingCount,
+                                                                 batchSize: configuration.batchSize) == 0
+    }
+
+    private func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+}

@@ -1,0 +1,54 @@
+/// How a network is trained: the loop's settings, separate from the network
+/// and the optimizer. Defaults are the course's (batch 100, record every 10).
+public struct TrainingConfiguration: Sendable, Equatable {
+    /// How minibatches are drawn.
+    public enum Schedule: Sendable, Equatable {
+        /// `n` iterations, each minibatch drawn at random **with replacement**
+        /// (`np.random.choice(train_size, batch_size)`), as in the course.
+        case iterations(Int)
+        /// `n` epochs over the shuffled training set, without replacement.
+        case epochs(Int)
+    }
+
+    /// Which images the recorded training accuracy is measured on.
+    public enum TrainAccuracySource: String, Sendable, Equatable {
+        /// The current minibatch (2_2–2_4).
+        case minibatch
+        /// The whole training set (2_5 uses all 300 samples; 2_6 all 5,000).
+        case trainingSet
+    }
+
+    public var schedule: Schedule
+    public var batchSize: Int
+    /// Record loss and accuracies every this many iterations (and at the end).
+    public var evaluateEvery: Int
+    public var seed: UInt64
+    public var trainAccuracySource: TrainAccuracySource
+    /// Rows per forward pass when measuring accuracy on a whole set.
+    public var evaluationBatchSize: Int
+
+    public init(
+        schedule: Schedule = .iterations(2000), batchSize: Int = 100, evaluateEvery: Int = 10, seed: UInt64 = 1,
+        trainAccuracySource: TrainAccuracySource = .minibatch, evaluationBatchSize: Int = 1000
+    ) {
+        self.schedule = schedule
+        self.batchSize = batchSize
+        self.evaluateEvery = evaluateEvery
+        self.seed = seed
+        self.trainAccuracySource = trainAccuracySource
+        self.evaluationBatchSize = evaluationBatchSize
+    }
+
+    /// The total number of iterations for a training set of `trainingCount` images.
+    public func totalIterations(trainingCount: Int) -> Int {
+        switch schedule {
+        case .iterations(let n): n
+        case .epochs(let n): n * Self.batchesPerEpoch(trainingCount: trainingCount, batchSize: batchSize)
+        }
+    }
+
+    /// Minibatches in one epoch (the last one may be smaller).
+    public static func batchesPerEpoch(trainingCount: Int, batchSize: Int) -> Int {
+        (trainingCount + batchSize - 1) / batchSize
+    }
+}
