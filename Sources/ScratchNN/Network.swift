@@ -26,6 +26,16 @@ extension Network {
         return out
     }
 
+    /// Every layer's output for a batch, in forward order (for inspecting
+    /// activations: the vanishing-gradient report's histograms).
+    public func trace(_ x: Tensor<Scalar>, mode: Mode = .inference) -> [(layer: any Layer<Scalar>, output: Tensor<Scalar>)] {
+        var out = x
+        return layers.map { layer in
+            out = layer.forward(out, mode: mode)
+            return (layer, out)
+        }
+    }
+
     /// Cross-entropy loss of the batch plus the weight-decay penalty.
     public func loss(_ x: Tensor<Scalar>, labels: [Int], mode: Mode = .training) -> Scalar {
         lossLayer.forward(predict(x, mode: mode), labels: labels) + weightDecay.penalty(parameters)

@@ -67,11 +67,13 @@ public struct Trainer<Net: Network> {
             let batch = training.batch(indices)
             let loss = Double(network.gradient(batch.images, labels: batch.labels))
             history.iterations = iteration
-            guard loss.isFinite else {
+            guard loss.isFinite, loss <= configuration.maximumLoss else {
                 history.trainingSeconds += seconds(clock.now - stepStart)
+                let what = loss.isNaN ? "became NaN" : loss.isInfinite ? "became infinite"
+                    : "rose to \(String(format: "%.2f", loss)), above the divergence limit \(configuration.maximumLoss) (guessing scores 2.30)"
                 history.outcome = .diverged(
                     iteration: iteration,
-                    reason: "the loss became \(loss.isNaN ? "NaN" : "infinite") (learning rate too high, or an unstable optimizer setting)")
+                    reason: "the loss \(what): the learning rate is too high or the optimizer setting is unstable")
                 break
             }
             optimizer.update(parameters)

@@ -26,11 +26,19 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var trainAccuracySource: TrainAccuracySource
     /// Rows per forward pass when measuring accuracy on a whole set.
     public var evaluationBatchSize: Int
+    /// A mean loss above this stops the run as diverged, like NaN or ∞ does.
+    /// The default 10 means the network gives the true class a probability
+    /// below e⁻¹⁰ ≈ 5e-5 on average — far worse than guessing (ln 10 ≈ 2.3):
+    /// its weights have blown up even if the arithmetic stayed finite
+    /// (RMSProp with decay 1 on the sigmoid net does this).
+    public var maximumLoss: Double
 
     public init(
         schedule: Schedule = .iterations(2000), batchSize: Int = 100, evaluateEvery: Int = 10, seed: UInt64 = 1,
-        trainAccuracySource: TrainAccuracySource = .minibatch, evaluationBatchSize: Int = 1000
+        trainAccuracySource: TrainAccuracySource = .minibatch, evaluationBatchSize: Int = 1000,
+        maximumLoss: Double = 10
     ) {
+        self.maximumLoss = maximumLoss
         self.schedule = schedule
         self.batchSize = batchSize
         self.evaluateEvery = evaluateEvery

@@ -1,5 +1,9 @@
 import ScratchTensor
 
+/// A layer that applies an activation function elementwise (reports look for
+/// these to show each hidden layer's activation distribution).
+public protocol ActivationLayer: Layer {}
+
 /// Sigmoid activation (course 2_2: the cause of vanishing gradients).
 ///
 /// ```
@@ -7,7 +11,7 @@ import ScratchTensor
 /// backward: dx = dout · (1 − y) · y        (σ′ peaks at x = 0 with value 0.25)
 /// ```
 /// Shapes: any → same shape.
-public final class Sigmoid<Scalar: TensorScalar>: Layer {
+public final class Sigmoid<Scalar: TensorScalar>: ActivationLayer {
     private var output: Tensor<Scalar>?
     public init() {}
 
@@ -32,7 +36,7 @@ public final class Sigmoid<Scalar: TensorScalar>: Layer {
 /// backward: dx = dout where x > 0, else 0
 /// ```
 /// Shapes: any → same shape.
-public final class ReLU<Scalar: TensorScalar>: Layer {
+public final class ReLU<Scalar: TensorScalar>: ActivationLayer {
     private var mask: Tensor<Scalar>?
     public init() {}
 
@@ -56,7 +60,7 @@ public final class ReLU<Scalar: TensorScalar>: Layer {
 /// backward: dx = dout · (1 − y²)
 /// ```
 /// Shapes: any → same shape.
-public final class Tanh<Scalar: TensorScalar>: Layer {
+public final class Tanh<Scalar: TensorScalar>: ActivationLayer {
     private var output: Tensor<Scalar>?
     public init() {}
 

@@ -1,0 +1,36 @@
+import ScratchTrain
+
+/// What one variant of a hands-on measured, in plain numbers (no tensors), so
+/// reports and summaries do not depend on the precision it ran in.
+public struct VariantResult: Sendable {
+    public var variant: HandsOn.Variant
+    public var history: History
+    /// ‖∂L/∂W‖ of each weight matrix at every recorded iteration, first layer first.
+    public var gradientNorms: [NamedSeries]
+    /// Each hidden activation layer's outputs on a fixed batch of test images,
+    /// before training and after it.
+    public var activations: [ActivationSnapshot]
+    /// How many test images the trained network assigns to each class.
+    public var predictedClassCounts: [Int]
+
+    /// A quantity per recorded iteration.
+    public struct NamedSeries: Sendable {
+        public var name: String
+        public var points: [(iteration: Int, value: Double)]
+    }
+
+    /// A hidden layer's activation values at the start and the end of training.
+    public struct ActivationSnapshot: Sendable {
+        public var layer: String
+        public var start: [Double]
+        public var end: [Double]
+    }
+
+    /// The class the trained network predicts most, and the share of test images it gets.
+    public var dominantPrediction: (digit: Int, share: Double)? {
+        let total = predictedClassCounts.reduce(0, +)
+        guard total > 0, let top = predictedClassCounts.indices.max(by: { predictedClassCounts[$0] < predictedClassCounts[$1] })
+        else { return nil }
+        return (top, Double(predictedClassCounts[top]) / Double(total))
+    }
+}

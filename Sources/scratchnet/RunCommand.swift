@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import ScratchLab
+import ScratchNN
+import ScratchTensor
+import ScratchTrain
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run one of the course's hands-on experiments and write its report.",
+        discussion: """
+        Every variant is trained with the course's settings (override them below), then the output \
+        folder gets each variant's history (CSV, JSON) and charts (SVG), a comparison chart and \
+        index.html, a report to open in any browser. See the hands-ons with: scratchnet list -v
+
+        Examples:
+          scratchnet run vanishing-gradient
+          scratchnet run optimizers --only sgd,adam,rmsprop --quick
+          scratchnet run overfitting --optimizer adam
+        """)
+
+    @Argument(help: "The hands-on to run: \(Catalogue.all.map(\.id).joined(separator: ", ")).")
+    var name: String
+
+    @Option(name: .customLong("only"), help: "Run only these variants (comma-separated ids; see scratchnet list -v).",
+            transform: { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
+    var only: [String] = []
+
+    @Option(help: "Training iterations for every variant (default: the course's, 2000 or 1000).")
+    var iterations: Int?
+
+    @Flag(help: "A short run for a first look: a fifth of the course's iterations.")
+    var quick = false
+
+    @Option(name: .customLong("eval-every"), help: "Record accuracies every this many iterations. (default: 10)")
+    var evalEvery: Int?
+
+    @Option(help: "Seed for initial weights, minibatches and dropout masks.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Optimizer for the dropout variants (the course switches it): sgd, momentum, nesterov, adagrad, rmsprop or adam.")
+    var optimizer: OptimizerChoice?
+
+    @Option(help: "Arithmetic precision: float32, or float64 as in the course's NumPy code.")
+    var precision: PrecisionChoice = .float32
+
+    @Option(help: "Variants trained at the same time (each uses one core).")
+    var jobs: Int = 1
+
+    @Option(help: "Folder for the report (default: runs/NAME).")
+    var output: String?
+
+    @OptionGroup(title: "Data") var data: DataOptionGroup
+
+    func validate() throws {
+        guard let handsOn = Catalogue.named(name) else {
+            throw ValidationError("there is no hands-on named \"\(name)\". Choose one of: \(Catalogue.all.map(\.id).joined(separator: ", ")) (see scratchnet list).")
+        }
+        let known = Set(handsOn.variants.map(\.id))
+        let unknown = only.filter { !known.contains($0) }
+        if !unknown.isEmpty || (!only.isEmpty && only.allSatisfy(\.isEmpty)) {
+            throw ValidationError("\(name) has no variant \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")). Its variants are: \(handsOn.variants.map(\.id).joined(separator: ", ")).")
+        }
+        if let iterations, iterations <= 0 { throw ValidationError("--iterations must be at least 1 (got \(iterations)).") }
+        if let evalEvery, evalEvery <= 0 { throw ValidationError("--eval-every must be at least 1 (got \(evalEvery)); the course records every 10 iterations.") }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1 (got \(jobs)).") }
+    }
+
+    func run() throws {
+        guard var handsOn = Catalogue.named(name) else { throw ExitCode.validationFailure }
+        if !only.isEmpty { handsOn = handsOn.selecting(only) }
+        handsOn = handsOn.mapJobs { job in
+            if case .iterations(let n) = job.training.schedule {
+                job.training.schedule = .iterations(iterations ?? (quick ? max(n / 5, 1) : n))
+            }
+            if let evalEvery { job.training.evaluateEvery = evalEvery }
+            job.training.seed = seed
+            if let optimizer, job.network.dropout != nil {
+                job.optimizer = optimizer.kind(learningRate: job.optimizer.learningRate)
+            }
+        }
+        let folder = URL(fileURLWithPath: output ?? "runs/\(handsOn.id)")
+        switch precision.precision {
+        case .float32: try execute(handsOn, folder: folder, as: Float.self)
+        case .float64: try execute(handsOn, folder: folder, as: Double.self)
+        }
+    }
+
+    private func execute<T: TensorScalar>(_ handsOn: HandsOn, folder: URL, as _: T.Type) throws {
+        let data = try self.data.options.load(as: T.self)
+        data.warnings.forEach(Console.warning)
+        Console.line("\(handsOn.courseSection) \(handsOn.title): \(handsOn.variants.count) variant\(handsOn.variants.count == 1 ? "" : "s"), \(T.precisionName)")
+        Console.line("Data: \(data.source)")
+
+        let count = handsOn.variants.count
+        let results: [VariantResult]
+        if jobs == 1 {
+            results = handsOn.variants.enumerated().map { index, variant in
+                let display = ProgressDisplay(label: "[\(index + 1)/\(count)] \(variant.id)")
+                let result = HandsOnRunner().runVariant(variant, data: data, progress: display.update)
+                if result.history.outcome.isDiverged { display.finish() }
+                return result
+            }
+        } else {
+            Console.line("Training \(count) variants, \(jobs) at a time …")
+            let finished = FinishedLines(count: count)
+            results = HandsOnRunner(parallelism: jobs).run(handsOn, on: data) { index, progress in
+                if progress.iteration == progress.totalIterations {
+                    finished.report(handsOn.variants[index].id, progress)
+                }
+            }
+        }
+
+        let report = try HandsOnReport(handsOn: handsOn, results: results, data: data.source.description,
+                                       precision: T.precisionName).write(to: folder)
+        Console.line()
+        Console.line(TerminalSummary.render(handsOn: handsOn, results: results, colors: Console.isTerminal))
+        Console.line("Report: \(report.path)")
+    }
+}
+
+/// Prints one line as each variant finishes when several train at once.
+private final class FinishedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+    private let count: Int
+    init(count: Int) { self.count = count }
+    func report(_ id: String, _ p: TrainingProgress) {
+        lock.withLock {
+            done += 1
+            Console.line("  [\(done)/\(count)] \(id) finished in \(fixed(p.elapsedSeconds, 1)) s")
+        }
+    }
+}
+
+extension OptimizerChoice {
+    func kind(learningRate lr: Double) -> OptimizerKind {
+        switch self {
+        case .sgd: .sgd(learningRate: lr)
+        case .momentum: .momentum(learningRate: lr)
+        case .nesterov: .nesterov(learningRate: lr)
+        case .adagrad: .adagrad(learningRate: lr)
+        case .rmsprop: .rmsprop(learningRate: lr)
+        case .adam: .adam(learningRate: lr)
+        }
+    }
+}
