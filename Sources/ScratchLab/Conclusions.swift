@@ -46,7 +46,7 @@ public enum Conclusions {
             if b > 0 {
                 let ratio = a / b
                 if ratio < 0.01 {
-                    sentences.append("The gradient reaching \(first.name) averaged \(sci(a)), \(sci(1 / ratio))× smaller than at \(lastLayer.name): it vanishes on the way back.")
+                    sentences.append("The gradient reaching \(first.name) averaged \(sci(a)), \(String(format: "%.0f", 1 / ratio))× smaller than at \(lastLayer.name): it vanishes on the way back.")
                 } else {
                     sentences.append("The gradient reaching \(first.name) averaged \(sci(a)) (\(lastLayer.name): \(sci(b))): it reaches the first layer.")
                 }

@@ -13,10 +13,24 @@ public struct VariantResult: Sendable {
     /// How many test images the trained network assigns to each class.
     public var predictedClassCounts: [Int]
 
+    public init(variant: HandsOn.Variant, history: History, gradientNorms: [NamedSeries],
+                activations: [ActivationSnapshot], predictedClassCounts: [Int]) {
+        self.variant = variant
+        self.history = history
+        self.gradientNorms = gradientNorms
+        self.activations = activations
+        self.predictedClassCounts = predictedClassCounts
+    }
+
     /// A quantity per recorded iteration.
     public struct NamedSeries: Sendable {
         public var name: String
         public var points: [(iteration: Int, value: Double)]
+
+        public init(name: String, points: [(iteration: Int, value: Double)]) {
+            self.name = name
+            self.points = points
+        }
     }
 
     /// A hidden layer's activation values at the start and the end of training.
@@ -24,6 +38,12 @@ public struct VariantResult: Sendable {
         public var layer: String
         public var start: [Double]
         public var end: [Double]
+
+        public init(layer: String, start: [Double], end: [Double]) {
+            self.layer = layer
+            self.start = start
+            self.end = end
+        }
     }
 
     /// The class the trained network predicts most, and the share of test images it gets.
