@@ -4,7 +4,7 @@ import ScratchTrain
 /// Every hands-on experiment of the course, with the course's settings
 /// (COURSE.md, "The hands-on experiments").
 public enum Catalogue {
-    public static let all: [HandsOn] = [vanishingGradient, batchNormalization, optimizers, overfitting]
+    public static let all: [HandsOn] = [vanishingGradient, batchNormalization, optimizers, overfitting, regularizationSweep]
 
     /// Looks a hands-on up by its command-line name.
     public static func named(_ id: String) -> HandsOn? { all.first { $0.id == id } }
@@ -148,5 +148,45 @@ public enum Catalogue {
                         decay: WeightDecay(l1: 0.004)),
             ],
             extras: [.generalizationGap])
+    }()
+
+    // MARK: 2_5 sweep
+
+    /// 2_5 extended: L2 λ, L1 λ and the dropout ratio, each over a range, on
+    /// the overfitting setup (300 images, 784-[100×6]-10 ReLU + He).
+    public static let regularizationSweep: HandsOn = {
+        let base = overfitting.variants[0].job
+        func variant(_ family: String, _ id: String, _ strength: Double, _ change: (inout TrainingJob) -> Void) -> HandsOn.Variant {
+            var job = base
+            change(&job)
+            return HandsOn.Variant(id: id, title: "\(family) \(strength)", job: job,
+                                   sweep: HandsOn.Sweep(family: family, strength: strength))
+        }
+        let l2 = [0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5].map { lambda in
+            variant("L2 λ", "l2-\(lambda)", lambda) { $0.network.weightDecay = WeightDecay(l2: lambda) }
+        }
+        // L1 at the course's learning rate for L1 (0.1).
+        let l1 = [0.0003, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.05].map { lambda in
+            variant("L1 λ", "l1-\(lambda)", lambda) {
+                $0.network.weightDecay = WeightDecay(l1: lambda)
+                $0.optimizer = .sgd(learningRate: 0.1)
+            }
+        }
+        let dropout = [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6].map { ratio in
+            variant("dropout ratio", "dropout-\(ratio)", ratio) { $0.network.dropout = ratio }
+        }
+        return HandsOn(
+            id: "regularization-sweep", courseSection: "2_5",
+            title: "Regularization strength sweep",
+            summary: "L2 λ, L1 λ and the dropout ratio over 8 values each: train accuracy, test accuracy and their gap.",
+            explanation: """
+            The same overfitting setup as 2_5, trained once per strength of each regularizer. Reading \
+            the charts from left to right shows the course's conclusions as measurements: stronger \
+            weight decay narrows the gap between training and test accuracy but eventually lowers the \
+            test accuracy too; too little dropout does not curb overfitting and too much underfits. \
+            The unregularized network is the reference line.
+            """,
+            variants: [HandsOn.Variant(id: "none", title: "No regularization", job: base)] + l2 + l1 + dropout,
+            extras: [.generalizationGap, .strengthSweep])
     }()
 }

@@ -70,6 +70,19 @@ public enum Conclusions {
         let diverged = results.filter { $0.history.outcome.isDiverged }.map(\.variant.title)
         if !diverged.isEmpty { lines.append("Diverged: \(diverged.joined(separator: ", ")).") }
 
+        if extras.contains(.strengthSweep) {
+            for (family, members) in sweepFamilies(results) {
+                let points = members.compactMap { r -> (Double, Double, Double)? in
+                    guard let s = r.variant.sweep?.strength, let train = r.history.finalTrainAccuracy,
+                          let test = r.history.finalTestAccuracy else { return nil }
+                    return (s, train - test, test)
+                }
+                guard let first = points.first, let last = points.last, points.count > 1 else { continue }
+                let falling = zip(points, points.dropFirst()).filter { $1.1 <= $0.1 }.count
+                lines.append("As \(family) grows from \(first.0) to \(last.0), the train–test gap goes \(f3(first.1)) → \(f3(last.1)) (it shrinks or stays in \(falling) of \(points.count - 1) steps) and test accuracy \(f3(first.2)) → \(f3(last.2)).")
+            }
+            return lines
+        }
         if extras.contains(.generalizationGap), let baseline = results.first,
            let bTrain = baseline.history.finalTrainAccuracy, let bTest = baseline.history.finalTestAccuracy {
             let baseGap = bTrain - bTest
@@ -82,6 +95,20 @@ public enum Conclusions {
             }
         }
         return lines
+    }
+
+    /// Sweep variants grouped by family (in catalogue order), each sorted by strength.
+    public static func sweepFamilies(_ results: [VariantResult]) -> [(family: String, members: [VariantResult])] {
+        var order: [String] = []
+        var groups: [String: [VariantResult]] = [:]
+        for r in results {
+            guard let sweep = r.variant.sweep else { continue }
+            if groups[sweep.family] == nil { order.append(sweep.family) }
+            groups[sweep.family, default: []].append(r)
+        }
+        return order.map { family in
+            (family, groups[family, default: []].sorted { ($0.variant.sweep?.strength ?? 0) < ($1.variant.sweep?.strength ?? 0) })
+        }
     }
 
     static func f3(_ x: Double) -> String { String(format: "%.3f", x) }

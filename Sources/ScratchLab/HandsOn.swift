@@ -24,6 +24,9 @@ public struct HandsOn: Sendable, Identifiable {
         case gradientFlow
         /// The train–test gap over time and in the final table (2_5).
         case generalizationGap
+        /// Final training accuracy, test accuracy and their gap plotted against
+        /// each variant's ``Variant/sweep`` strength, one chart per family.
+        case strengthSweep
     }
 
     /// One configuration the experiment compares.
@@ -33,6 +36,21 @@ public struct HandsOn: Sendable, Identifiable {
         /// Shown in charts and tables, e.g. "ReLU + He".
         public let title: String
         public var job: TrainingJob
+        /// For sweeps: which regularizer this variant belongs to and how strong it is.
+        public var sweep: Sweep?
+
+        public init(id: String, title: String, job: TrainingJob, sweep: Sweep? = nil) {
+            self.id = id
+            self.title = title
+            self.job = job
+            self.sweep = sweep
+        }
+    }
+
+    /// A variant's place in a sweep: a family (e.g. "L2 λ") and a strength.
+    public struct Sweep: Sendable, Hashable {
+        public var family: String
+        public var strength: Double
     }
 
     /// A copy with only the named variants (in catalogue order).
@@ -47,7 +65,7 @@ public struct HandsOn: Sendable, Identifiable {
                 variants: variants.map { v in
                     var job = v.job
                     change(&job)
-                    return Variant(id: v.id, title: v.title, job: job)
+                    return Variant(id: v.id, title: v.title, job: job, sweep: v.sweep)
                 }, extras: extras)
     }
 }

@@ -53,6 +53,12 @@ public struct HandsOnReport {
             try root.write(gap, named: "gap.svg", width: 1040, height: 440)
             overview.add(.figure(HTMLReport.Figure(gap, caption: "Training accuracy minus test accuracy over training: the overfitting gap.", span: .wide)))
         }
+        if handsOn.extras.contains(.strengthSweep) {
+            for (i, chart) in sweepCharts().enumerated() {
+                try root.write(chart, named: "sweep-\(i + 1).svg", width: 640, height: 400)
+                overview.add(.figure(HTMLReport.Figure(chart, caption: "Final accuracies and their gap against \(chart.xLabel).")))
+            }
+        }
 
         var report = HTMLReport(
             title: "\(handsOn.courseSection) \(handsOn.title)",
@@ -133,6 +139,28 @@ public struct HandsOnReport {
             },
             yRange: .fixed(0...1), legend: .right,
             referenceLines: [.horizontal(at: 0.1, label: "chance")])
+    }
+
+    /// One chart per sweep family: final train, test and gap against the strength.
+    private func sweepCharts() -> [LineChart] {
+        let baseline = results.first { $0.variant.sweep == nil }
+        return Conclusions.sweepFamilies(results).map { family, members in
+            let x = members.map { $0.variant.sweep?.strength ?? 0 }
+            var references: [ReferenceLine] = []
+            if let b = baseline, let train = b.history.finalTrainAccuracy, let test = b.history.finalTestAccuracy {
+                references = [.horizontal(at: test, label: "no regularization: test \(Conclusions.f3(test))"),
+                              .horizontal(at: train - test, label: "no regularization: gap \(Conclusions.f3(train - test))")]
+            }
+            return LineChart(
+                title: "\(handsOn.title): \(family)", xLabel: family, yLabel: "accuracy / gap",
+                series: [
+                    DataSeries(name: "training accuracy", x: x, y: members.map { $0.history.finalTrainAccuracy ?? .nan }, marker: .circle),
+                    DataSeries(name: "test accuracy", x: x, y: members.map { $0.history.finalTestAccuracy ?? .nan }, marker: .square),
+                    DataSeries(name: "gap", x: x, y: members.map { ($0.history.finalTrainAccuracy ?? .nan) - ($0.history.finalTestAccuracy ?? .nan) },
+                               dash: .dashed, marker: .diamond),
+                ],
+                yRange: .fixed(0...1), xScale: .logarithmic, legend: .below, referenceLines: references)
+        }
     }
 
     private func gapChart() -> LineChart {

@@ -24,7 +24,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var evaluateEvery: Int
     public var seed: UInt64
     public var trainAccuracySource: TrainAccuracySource
-    /// Rows per forward pass when measuring accuracy on a whole set.
+    /// Rows per forward pass when measuring accuracy on a whole set (the MLPs
+    /// take the whole 10k test set at once; convolutional nets need less).
     public var evaluationBatchSize: Int
     /// A mean loss above this stops the run as diverged, like NaN or ∞ does.
     /// The default 10 means the network gives the true class a probability
@@ -35,7 +36,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
 
     public init(
         schedule: Schedule = .iterations(2000), batchSize: Int = 100, evaluateEvery: Int = 10, seed: UInt64 = 1,
-        trainAccuracySource: TrainAccuracySource = .minibatch, evaluationBatchSize: Int = 1000,
+        trainAccuracySource: TrainAccuracySource = .minibatch, evaluationBatchSize: Int = 10_000,
         maximumLoss: Double = 10
     ) {
         self.maximumLoss = maximumLoss

@@ -41,12 +41,12 @@ public final class ReLU<Scalar: TensorScalar>: ActivationLayer {
     public init() {}
 
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
-        mask = x.positiveMask()
+        if mode == .training { mask = x.positiveMask() }
         return x.relu()
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
-        guard let mask else { preconditionFailure("ReLU.backward called before forward") }
+        guard let mask else { preconditionFailure("ReLU.backward needs a training-mode forward first") }
         return dout * mask
     }
 
