@@ -1,0 +1,130 @@
+import ScratchTensor
+
+/// Max pooling (course Section 4-2 and 2_6; book §7.4 `Pooling`).
+///
+/// ```
+/// forward:  out[n, c, i, j] = max over the window (i·S + 0..<PH, j·S + 0..<PW) of x_padded[n, c]
+/// backward: dx = dout routed to the element that won each window (0 elsewhere)
+/// ```
+/// The first maximum (row by row through the window) wins ties, as NumPy's `argmax`
+/// does in the book, and only it receives the gradient. Padding reads as zeros, as in
+/// the book. Computed per window directly, not through im2col.
+///
+/// Shapes: `x [N, C, H, W]` → `out [N, C, OH, OW]` with OH = (H + 2P − PH)/S + 1
+/// (likewise OW). Every network in the course uses 2×2 windows with stride 2.
+public final class MaxPooling<Scalar: TensorScalar>: Layer {
+    public let poolHeight: Int
+    public let poolWidth: Int
+    public let stride: Int
+    public let pad: Int
+    private var inputShape: [Int] = []
+    private var argmax: [Int]?
+    private var cachedGeometry: ConvolutionGeometry?
+
+    /// A `poolHeight × poolWidth` window moved by `stride` (default: the window's height).
+    public init(poolHeight: Int = 2, poolWidth: Int = 2, stride: Int? = nil, pad: Int = 0) {
+        precondition(poolHeight >= 1 && poolWidth >= 1 && (stride ?? 1) >= 1 && pad >= 0,
+                     "MaxPooling needs a positive window and stride and pad ≥ 0")
+        self.poolHeight = poolHeight
+        self.poolWidth = poolWidth
+        self.stride = stride ?? poolHeight
+        self.pad = pad
+    }
+
+    /// A square `size × size` window moved by `stride` (default: `size`).
+    public convenience init(size: Int, stride: Int? = nil, pad: Int = 0) {
+        self.init(poolHeight: size, poolWidth: size, stride: stride ?? size, pad: pad)
+    }
+
+    /// The output size for an input of `height × width`.
+    /// - Throws: ``ConvolutionSizeError`` when the window does not fit.
+    public func geometry(height: Int, width: Int) throws(ConvolutionSizeError) -> ConvolutionGeometry {
+        try ConvolutionGeometry(inputHeight: height, inputWidth: width, filterHeight: poolHeight,
+                                filterWidth: poolWidth, stride: stride, pad: pad)
+    }
+
+    public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
+        let g = poolingGeometry(x, cached: &cachedGeometry, layer: summary, make: geometry)
+        let (out, argmax) = Pool2D.maxForward(x, geometry: g)
+        self.argmax = argmax
+        inputShape = x.shape
+        return out
+    }
+
+    public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
+        guard let argmax else { preconditionFailure("MaxPooling.backward called before forward") }
+        return Pool2D.maxBackward(dout, argmax: argmax, inputShape: inputShape)
+    }
+
+    public var summary: String { "MaxPooling \(poolHeight)×\(poolWidth) (stride \(stride)\(pad > 0 ? ", pad \(pad)" : ""))" }
+}
+
+/// Average pooling (course Section 4-2, named beside max pooling).
+///
+/// ```
+/// forward:  out[n, c, i, j] = mean over the window of x_padded[n, c]
+/// backward: dx = each dout spread evenly, dout / (PH·PW), over its window
+/// ```
+/// Padding reads as zeros and counts in the mean. Shapes: `x [N, C, H, W]` →
+/// `out [N, C, OH, OW]` with OH = (H + 2P − PH)/S + 1 (likewise OW).
+public final class AveragePooling<Scalar: TensorScalar>: Layer {
+    public let poolHeight: Int
+    public let poolWidth: Int
+    public let stride: Int
+    public let pad: Int
+    private var inputShape: [Int] = []
+    private var cachedGeometry: ConvolutionGeometry?
+
+    /// A `poolHeight × poolWidth` window moved by `stride` (default: the window's height).
+    public init(poolHeight: Int = 2, poolWidth: Int = 2, stride: Int? = nil, pad: Int = 0) {
+        precondition(poolHeight >= 1 && poolWidth >= 1 && (stride ?? 1) >= 1 && pad >= 0,
+                     "AveragePooling needs a positive window and stride and pad ≥ 0")
+        self.poolHeight = poolHeight
+        self.poolWidth = poolWidth
+        self.stride = stride ?? poolHeight
+        self.pad = pad
+    }
+
+    /// A square `size × size` window moved by `stride` (default: `size`).
+    public convenience init(size: Int, stride: Int? = nil, pad: Int = 0) {
+        self.init(poolHeight: size, poolWidth: size, stride: stride ?? size, pad: pad)
+    }
+
+    /// The output size for an input of `height × width`.
+    /// - Throws: ``ConvolutionSizeError`` when the window does not fit.
+    public func geometry(height: Int, width: Int) throws(ConvolutionSizeError) -> ConvolutionGeometry {
+        try ConvolutionGeometry(inputHeight: height, inputWidth: width, filterHeight: poolHeight,
+                                filterWidth: poolWidth, stride: stride, pad: pad)
+    }
+
+    public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
+        let g = poolingGeometry(x, cached: &cachedGeometry, layer: summary, make: geometry)
+        inputShape = x.shape
+        return Pool2D.averageForward(x, geometry: g)
+    }
+
+    public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
+        guard let g = cachedGeometry, !inputShape.isEmpty else {
+            preconditionFailure("AveragePooling.backward called before forward")
+        }
+        return Pool2D.averageBackward(dout, inputShape: inputShape, geometry: g)
+    }
+
+    public var summary: String { "AveragePooling \(poolHeight)×\(poolWidth) (stride \(stride)\(pad > 0 ? ", pad \(pad)" : ""))" }
+}
+
+/// The geometry for `x`, reusing the cached one while the image size stays the same.
+private func poolingGeometry<T: TensorScalar>(
+    _ x: Tensor<T>, cached: inout ConvolutionGeometry?, layer: String,
+    make: (Int, Int) throws(ConvolutionSizeError) -> ConvolutionGeometry
+) -> ConvolutionGeometry {
+    precondition(x.rank == 4, "\(layer) expects [N, C, H, W], got \(x.shape)")
+    if let g = cached, g.inputHeight == x.shape[2], g.inputWidth == x.shape[3] { return g }
+    do {
+        let g = try make(x.shape[2], x.shape[3])
+        cached = g
+        return g
+    } catch {
+        preconditionFailure("\(layer): \(error)")
+    }
+}
