@@ -4,7 +4,10 @@ import ScratchTrain
 /// Every hands-on experiment of the course, with the course's settings
 /// (COURSE.md, "The hands-on experiments").
 public enum Catalogue {
-    public static let all: [HandsOn] = [vanishingGradient, batchNormalization, optimizers, overfitting, regularizationSweep]
+    public static let all: [HandsOn] = [
+        vanishingGradient, batchNormalization, optimizers, overfitting, regularizationSweep,
+        simpleCNN, doubleCNN, deepCNN, alexNet,
+    ]
 
     /// Looks a hands-on up by its command-line name.
     public static func named(_ id: String) -> HandsOn? { all.first { $0.id == id } }
@@ -156,24 +159,26 @@ public enum Catalogue {
     /// the overfitting setup (300 images, 784-[100×6]-10 ReLU + He).
     public static let regularizationSweep: HandsOn = {
         let base = overfitting.variants[0].job
-        func variant(_ family: String, _ id: String, _ strength: Double, _ change: (inout TrainingJob) -> Void) -> HandsOn.Variant {
+        guard let network = base.model.multiLayer else { preconditionFailure("2_5 uses MultiLayerNet") }
+        func variant(_ family: String, _ id: String, _ strength: Double, learningRate: Double = 0.01,
+                     _ change: (inout MultiLayerNetConfiguration) -> Void) -> HandsOn.Variant {
             var job = base
-            change(&job)
+            var configuration = network
+            change(&configuration)
+            job.model = .multiLayer(configuration)
+            job.optimizer = .sgd(learningRate: learningRate)
             return HandsOn.Variant(id: id, title: "\(family) \(strength)", job: job,
                                    sweep: HandsOn.Sweep(family: family, strength: strength))
         }
         let l2 = [0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5].map { lambda in
-            variant("L2 λ", "l2-\(lambda)", lambda) { $0.network.weightDecay = WeightDecay(l2: lambda) }
+            variant("L2 λ", "l2-\(lambda)", lambda) { $0.weightDecay = WeightDecay(l2: lambda) }
         }
         // L1 at the course's learning rate for L1 (0.1).
         let l1 = [0.0003, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.05].map { lambda in
-            variant("L1 λ", "l1-\(lambda)", lambda) {
-                $0.network.weightDecay = WeightDecay(l1: lambda)
-                $0.optimizer = .sgd(learningRate: 0.1)
-            }
+            variant("L1 λ", "l1-\(lambda)", lambda, learningRate: 0.1) { $0.weightDecay = WeightDecay(l1: lambda) }
         }
         let dropout = [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6].map { ratio in
-            variant("dropout ratio", "dropout-\(ratio)", ratio) { $0.network.dropout = ratio }
+            variant("dropout ratio", "dropout-\(ratio)", ratio) { $0.dropout = ratio }
         }
         return HandsOn(
             id: "regularization-sweep", courseSection: "2_5",
@@ -189,4 +194,62 @@ public enum Catalogue {
             variants: [HandsOn.Variant(id: "none", title: "No regularization", job: base)] + l2 + l1 + dropout,
             extras: [.generalizationGap, .strengthSweep])
     }()
+
+    // MARK: 2_6–2_8 and Section 5
+
+    /// The course's CNN settings: Adam lr 0.001, batch 100, 1000 iterations on the
+    /// first 5,000 training / 1,000 test images, evaluating every 10 iterations
+    /// on all of them.
+    static func convolutionalJob(_ model: Model) -> TrainingJob {
+        TrainingJob(model: model, optimizer: .adam(learningRate: 0.001),
+                    training: TrainingConfiguration(schedule: .iterations(1000), trainAccuracySource: .trainingSet,
+                                                    evaluationBatchSize: 100),
+                    trainingSubset: 5000, testSubset: 1000)
+    }
+
+    private static func convolutional(_ id: String, _ section: String, _ title: String, _ summary: String,
+                                      _ explanation: String, _ variantTitle: String, _ model: Model) -> HandsOn {
+        HandsOn(id: id, courseSection: section, title: title, summary: summary, explanation: explanation,
+                variants: [HandsOn.Variant(id: model.name.lowercased(), title: variantTitle, job: convolutionalJob(model))],
+                extras: [.convolutionInsights])
+    }
+
+    public static let simpleCNN = convolutional(
+        "simple-cnn", "2_6", "Simple convolutional network",
+        "SimpleConvNet (conv 30×5×5 → ReLU → pool → 100 → 10), Adam, 5,000 training images.",
+        """
+        A convolution slides 30 learned 5×5 filters over the image; each output channel is a map of \
+        where its pattern occurs. im2col turns every 5×5 window into a row so that the whole layer is \
+        one matrix product. Max pooling keeps the strongest response in each 2×2 window, making the \
+        features tolerant of small shifts. With far fewer weights than a fully connected layer of the \
+        same size, the network reaches higher accuracy from only 5,000 images.
+        """, "SimpleConvNet", .simpleConv(SimpleConvNetConfiguration()))
+
+    public static let doubleCNN = convolutional(
+        "double-cnn", "2_7", "Double convolutional network",
+        "DoubleConvNet (conv 10×7×7 → pool → conv 20×3×3 → pool → 100 → 10), Adam, 5,000 training images.",
+        """
+        Two convolution–pooling stages: the second stage combines the first stage's feature maps \
+        into larger patterns. With more layers to coordinate, it learns more slowly per iteration \
+        than the simple network in the course's run.
+        """, "DoubleConvNet", .doubleConv(DoubleConvNetConfiguration()))
+
+    public static let deepCNN = convolutional(
+        "deep-cnn", "2_8", "Deep convolutional network",
+        "DeepConvNet (six 3×3 convolutions, three pools, dropout 0.5, He init), Adam, 5,000 training images.",
+        """
+        The book's deep network: six 3×3 convolutions in three blocks, each followed by max pooling, \
+        then a fully connected layer with dropout. Small filters stacked deep see as much of the \
+        image as large ones with fewer weights, and He initialization keeps the ReLU signal alive \
+        through all the layers. On full MNIST it passes 99% test accuracy.
+        """, "DeepConvNet", .deepConv(DeepConvNetConfiguration()))
+
+    public static let alexNet = convolutional(
+        "alexnet", "5", "AlexNet-style network",
+        "MiniAlexNet: AlexNet's ideas (stacked conv/ReLU/pool, dropout in the dense layers) sized for 28×28.",
+        """
+        AlexNet (Krizhevsky, Sutskever and Hinton, 2012) won ImageNet with five convolutional layers, \
+        ReLU activations, overlapping max pooling and dropout in its large fully connected layers. \
+        This network keeps that structure but is sized for 28×28 digits instead of 224×224 photos.
+        """, "MiniAlexNet", .alexNet(MiniAlexNetConfiguration()))
 }

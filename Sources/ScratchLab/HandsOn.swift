@@ -27,6 +27,9 @@ public struct HandsOn: Sendable, Identifiable {
         /// Final training accuracy, test accuracy and their gap plotted against
         /// each variant's ``Variant/sweep`` strength, one chart per family.
         case strengthSweep
+        /// First-layer filters before and after training, misclassified test
+        /// images and the confusion matrix (convolutional hands-ons).
+        case convolutionInsights
     }
 
     /// One configuration the experiment compares.

@@ -120,6 +120,41 @@ public struct HandsOnReport {
                     caption: "Outputs of \(snapshot.layer) on 1,000 test images before training (start) and after it (end).")))
             }
         }
+        if handsOn.extras.contains(.convolutionInsights) {
+            charts += convolutionCharts(r)
+        }
+        return charts
+    }
+
+    /// Filters before and after training, misclassified digits and the confusion matrix.
+    private func convolutionCharts(_ r: VariantResult) -> [(name: String, chart: NamedChart)] {
+        var charts: [(String, NamedChart)] = []
+        if let f = r.filters {
+            func grid(_ filters: [[Double]], _ when: String) -> ImageGrid {
+                ImageGrid(title: "First-layer filters \(when) — \(r.variant.title)",
+                          cells: filters.enumerated().compactMap { i, w in
+                              (try? GrayImage(width: f.width, height: f.height, pixels: w)).map { ImageGrid.Cell(image: $0, caption: "\(i + 1)") }
+                          }, columns: 10, cellSize: 48, normalization: .perImage)
+            }
+            charts.append(("filters-start.svg", NamedChart(chart: grid(f.start, "before training"),
+                caption: "Channel 0 of each filter of the first convolution at initialization: noise.")))
+            charts.append(("filters-end.svg", NamedChart(chart: grid(f.end, "after training"),
+                caption: "The same filters after training.")))
+        }
+        if !r.misclassified.isEmpty {
+            let cells = r.misclassified.compactMap { m in
+                (try? GrayImage(width: m.width, height: m.height, pixels: m.pixels))
+                    .map { ImageGrid.Cell(image: $0, caption: "pred \(m.predicted) / true \(m.label)", emphasis: .bad) }
+            }
+            charts.append(("misclassified.svg", NamedChart(
+                chart: ImageGrid(title: "Misclassified test images — \(r.variant.title)", cells: cells, columns: 8,
+                                 cellSize: 64, normalization: .fixed(0...1)),
+                caption: "The first \(cells.count) test images the trained network got wrong, with its prediction and the true label.")))
+        }
+        charts.append(("confusion.svg", NamedChart(
+            chart: Heatmap(confusion: r.confusion, labels: (0..<r.confusion.count).map(String.init),
+                           title: "Confusion matrix — \(r.variant.title)"),
+            caption: "Test images by true label (rows) and predicted label (columns).")))
         return charts
     }
 

@@ -10,16 +10,46 @@ public struct VariantResult: Sendable {
     /// Each hidden activation layer's outputs on a fixed batch of test images,
     /// before training and after it.
     public var activations: [ActivationSnapshot]
-    /// How many test images the trained network assigns to each class.
-    public var predictedClassCounts: [Int]
+    /// Test-set confusion matrix of the trained network: `confusion[true][predicted]`.
+    public var confusion: [[Int]]
+    /// The first misclassified test images (for convolutional hands-ons).
+    public var misclassified: [Misclassified]
+    /// The first convolution's filters (channel 0) before and after training.
+    public var filters: Filters?
 
-    public init(variant: HandsOn.Variant, history: History, gradientNorms: [NamedSeries],
-                activations: [ActivationSnapshot], predictedClassCounts: [Int]) {
+    public init(variant: HandsOn.Variant, history: History, gradientNorms: [NamedSeries] = [],
+                activations: [ActivationSnapshot] = [], confusion: [[Int]], misclassified: [Misclassified] = [],
+                filters: Filters? = nil) {
         self.variant = variant
         self.history = history
         self.gradientNorms = gradientNorms
         self.activations = activations
-        self.predictedClassCounts = predictedClassCounts
+        self.confusion = confusion
+        self.misclassified = misclassified
+        self.filters = filters
+    }
+
+    /// How many test images the trained network assigns to each class.
+    public var predictedClassCounts: [Int] {
+        guard let classes = confusion.first?.count else { return [] }
+        return (0..<classes).map { p in confusion.reduce(0) { $0 + $1[p] } }
+    }
+
+    /// A test image the network got wrong.
+    public struct Misclassified: Sendable {
+        public var pixels: [Double]
+        public var width: Int
+        public var height: Int
+        public var predicted: Int
+        public var label: Int
+    }
+
+    /// Filter weights, each `height × width`, before and after training.
+    public struct Filters: Sendable {
+        public var height: Int
+        public var width: Int
+        public var start: [[Double]]
+        public var end: [[Double]]
     }
 
     /// A quantity per recorded iteration.

@@ -159,6 +159,24 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public func relu() -> Tensor { mapElements { $0 > 0 ? $0 : 0 } }
 
+    /// max(0, x) and the mask (1 where x > 0, else 0) in one pass.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func reluWithMask() -> (output: Tensor, mask: Tensor) {
+        var out = self
+        var mask = Tensor(shape: shape)
+        out.scalars.withUnsafeMutableBufferPointer { o in
+            mask.scalars.withUnsafeMutableBufferPointer { m in
+                for i in o.indices {
+                    let positive = o[i] > 0
+                    m[i] = positive ? 1 : 0
+                    o[i] = positive ? o[i] : 0
+                }
+            }
+        }
+        return (out, mask)
+    }
+
     /// tanh(x).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)

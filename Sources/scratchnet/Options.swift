@@ -45,6 +45,11 @@ struct NetworkOptionGroup: ParsableArguments {
             transform: parseWeightDecay)
     var weightDecay: WeightDecay = .none
 
+    @Option(help: ArgumentHelp(
+        "Any stack of layers instead of --hidden/--activation/--batch-norm/--dropout, e.g. conv:16x3x3,relu,maxpool:2,affine:100,relu,affine:10.",
+        discussion: LayerSpec.syntax))
+    var layers: String?
+
     @Option(help: "Optimizer: sgd, momentum, nesterov, adagrad, rmsprop or adam.")
     var optimizer: OptimizerChoice = .sgd
 
@@ -84,11 +89,26 @@ struct NetworkOptionGroup: ParsableArguments {
         }
     }
 
-    var network: MultiLayerNetConfiguration {
-        MultiLayerNetConfiguration(
-            inputSize: 784, hiddenSizes: hidden, outputSize: 10, activation: activation,
-            weightInit: weightInit.weightInit(std: initStd), batchNorm: batchNorm, dropout: dropout,
-            weightDecay: weightDecay)
+    /// The network the options describe; `--layers` text is checked against MNIST's shape.
+    func model() throws -> Model {
+        guard let layers else {
+            return .multiLayer(MultiLayerNetConfiguration(
+                inputSize: 784, hiddenSizes: hidden, outputSize: 10, activation: activation,
+                weightInit: weightInit.weightInit(std: initStd), batchNorm: batchNorm, dropout: dropout,
+                weightDecay: weightDecay))
+        }
+        let specs = try LayerSpec.parse(layers)
+        // Convolutions and pooling need images; a stack of Affine layers takes flat vectors.
+        let spatial = specs.contains { spec in
+            switch spec {
+            case .conv, .maxpool, .avgpool: true
+            default: false
+            }
+        }
+        let inputShape = spatial ? [1, 28, 28] : [784]
+        _ = try LayerSpec.outputShapes(specs, inputShape: inputShape, classes: 10)
+        return .custom(layers: specs, inputShape: inputShape, weightInit: weightInit.weightInit(std: initStd),
+                       weightDecay: weightDecay)
     }
 
     var optimizerKind: OptimizerKind {

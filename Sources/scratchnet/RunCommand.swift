@@ -36,6 +36,15 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("eval-every"), help: "Record accuracies every this many iterations. (default: 10)")
     var evalEvery: Int?
 
+    @Option(help: "Train on all of MNIST for this many shuffled epochs, evaluating on the full test set (training accuracy on the minibatch).")
+    var epochs: Int?
+
+    @Flag(help: "Train on all of MNIST (like --epochs 5 unless --epochs is given).")
+    var full = false
+
+    /// Epochs on full MNIST when --full or --epochs asks for them.
+    private var fullEpochs: Int? { epochs ?? (full ? 5 : nil) }
+
     @Option(help: "Seed for initial weights, minibatches and dropout masks.")
     var seed: UInt64 = 1
 
@@ -63,6 +72,10 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("\(name) has no variant \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")). Its variants are: \(handsOn.variants.map(\.id).joined(separator: ", ")).")
         }
         if let iterations, iterations <= 0 { throw ValidationError("--iterations must be at least 1 (got \(iterations)).") }
+        if let epochs, epochs <= 0 { throw ValidationError("--epochs must be at least 1 (got \(epochs)).") }
+        if fullEpochs != nil, iterations != nil || quick {
+            throw ValidationError("--full/--epochs train in epochs; leave out --iterations and --quick.")
+        }
         if let evalEvery, evalEvery <= 0 { throw ValidationError("--eval-every must be at least 1 (got \(evalEvery)); the course records every 10 iterations.") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1 (got \(jobs)).") }
     }
@@ -76,7 +89,14 @@ struct RunCommand: ParsableCommand {
             }
             if let evalEvery { job.training.evaluateEvery = evalEvery }
             job.training.seed = seed
-            if let optimizer, job.network.dropout != nil {
+            if let epochs = fullEpochs {
+                job.training.schedule = .epochs(epochs)
+                job.trainingSubset = nil
+                job.testSubset = nil
+                job.training.trainAccuracySource = .minibatch
+                job.training.evaluateEvery = evalEvery ?? 200
+            }
+            if let optimizer, job.model.usesDropout {
                 job.optimizer = optimizer.kind(learningRate: job.optimizer.learningRate)
             }
         }
@@ -96,16 +116,16 @@ struct RunCommand: ParsableCommand {
         let count = handsOn.variants.count
         let results: [VariantResult]
         if jobs == 1 {
-            results = handsOn.variants.enumerated().map { index, variant in
+            results = try handsOn.variants.enumerated().map { index, variant in
                 let display = ProgressDisplay(label: "[\(index + 1)/\(count)] \(variant.id)")
-                let result = HandsOnRunner().runVariant(variant, data: data, progress: display.update)
+                let result = try HandsOnRunner().runVariant(variant, data: data, progress: display.update)
                 if result.history.outcome.isDiverged { display.finish() }
                 return result
             }
         } else {
             Console.line("Training \(count) variants, \(jobs) at a time …")
             let finished = FinishedLines(count: count)
-            results = HandsOnRunner(parallelism: jobs).run(handsOn, on: data) { index, progress in
+            results = try HandsOnRunner(parallelism: jobs).run(handsOn, on: data) { index, progress in
                 if progress.iteration == progress.totalIterations {
                     finished.report(handsOn.variants[index].id, progress)
                 }

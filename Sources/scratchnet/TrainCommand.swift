@@ -63,10 +63,11 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let job = TrainingJob(
-            network: net.network, optimizer: net.optimizerKind,
+            model: try net.model(), optimizer: net.optimizerKind,
             training: TrainingConfiguration(
                 schedule: epochs.map { .epochs($0) } ?? .iterations(iterations), batchSize: batchSize,
-                evaluateEvery: evalEvery, seed: seed, trainAccuracySource: trainAccuracy.source),
+                evaluateEvery: evalEvery, seed: seed, trainAccuracySource: trainAccuracy.source,
+                evaluationBatchSize: net.layers == nil ? 10_000 : 100),
             trainingSubset: trainSize)
         let folder = URL(fileURLWithPath: output ?? defaultOutputFolder())
         switch precision.precision {
@@ -80,11 +81,11 @@ struct TrainCommand: ParsableCommand {
         data.warnings.forEach(Console.warning)
         Console.line("Data: \(data.source)")
         let settings = job.settings
-        Console.line("Network: \(MultiLayerNet<T>(job.network, seed: job.training.seed).architecture)")
+        Console.line("Network: \(try job.model.make(seed: job.training.seed, as: T.self).architecture)")
         Console.line("Optimizer: \(job.optimizer), \(T.precisionName)")
 
         let display = ProgressDisplay()
-        let (history, _) = job.run(on: data, onProgress: display.update)
+        let (history, _) = try job.run(on: data, onProgress: display.update)
         var written = settings
         written["precision"] = T.precisionName
         let files = try HistoryFiles.write(history, name: "train", settings: written, data: data.source.description, to: folder)

@@ -41,8 +41,10 @@ public final class ReLU<Scalar: TensorScalar>: ActivationLayer {
     public init() {}
 
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
-        if mode == .training { mask = x.positiveMask() }
-        return x.relu()
+        guard mode == .training else { return x.relu() }
+        let (y, mask) = x.reluWithMask()
+        self.mask = mask
+        return y
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
