@@ -6,7 +6,8 @@ import CBLAS
 
 /// The one seam for matrix products: every layer multiplies matrices through
 /// `MatMul`, and this is the only file that calls BLAS (OpenBLAS on Linux,
-/// Accelerate on Apple platforms).
+/// Accelerate on Apple platforms). Float32 products go to ScratchNet's own
+/// SIMD kernel (`SGEMMKernel`) where `GEMMSelection` finds it faster.
 ///
 /// Tensors are read as matrices `[rows, columns]` where `rows` is the first
 /// dimension and `columns` the product of the others, so a `[N, C, H, W]`
@@ -50,7 +51,7 @@ public enum MatMul {
         }
     }
 
-    /// Row-major `C = op(A)·op(B) + beta·C` on raw storage: the BLAS call.
+    /// Row-major `C = op(A)·op(B) + beta·C` on raw storage: the kernel or the BLAS call.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public static func gemm<T: TensorScalar>(
@@ -62,6 +63,17 @@ public enum MatMul {
         guard k > 0 else {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
             return
+        }
+        if T.self == Float.self {
+            let backend = GEMMSelection.choose(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k)
+            if case .kernel(let threads) = backend {
+                SGEMMKernel.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                  a: UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda: lda,
+                                  b: UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb: ldb,
+                                  beta: Float(beta), c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self),
+                                  ldc: ldc, threads: threads)
+                return
+            }
         }
         let ta = transposeA ? CblasTrans : CblasNoTrans
         let tb = transposeB ? CblasTrans : CblasNoTrans
