@@ -61,12 +61,23 @@ public enum Conclusions {
     /// Comparisons across a hands-on's variants.
     public static func overall(_ results: [VariantResult], extras: Set<HandsOn.Extra> = []) -> [String] {
         var lines: [String] = []
-        let finished = results.filter { !$0.history.outcome.isDiverged && $0.history.finalTestAccuracy != nil }
-        if let best = finished.max(by: { $0.history.finalTestAccuracy! < $1.history.finalTestAccuracy! }) {
-            lines.append("Highest final test accuracy: \(best.variant.title) (\(f4(best.history.finalTestAccuracy!))).")
+        let finished = results.compactMap { r in
+            r.history.outcome.isDiverged ? nil : r.history.finalTestAccuracy.map { (result: r, test: $0) }
         }
-        let stuck = finished.filter { $0.history.finalTestAccuracy! <= stuckAccuracy }.map(\.variant.title)
+        if let best = finished.max(by: { $0.test < $1.test }) {
+            lines.append("Highest final test accuracy: \(best.result.variant.title) (\(f4(best.test))).")
+        }
+        let stuck = finished.filter { $0.test <= stuckAccuracy }.map(\.result.variant.title)
         if !stuck.isEmpty { lines.append("Did not learn: \(stuck.joined(separator: ", ")).") }
+        if extras.contains(.gradientFlow) {
+            let firstLayer = results.compactMap { r in
+                r.gradientNorms.first.map { (title: r.variant.title, norm: mean($0.points.map(\.value))) }
+            }.filter { $0.norm > 0 }
+            if let low = firstLayer.min(by: { $0.norm < $1.norm }), let high = firstLayer.max(by: { $0.norm < $1.norm }),
+               high.norm / low.norm >= 10 {
+                lines.append("First-layer gradient norm (mean over training): \(low.title) \(sci(low.norm)), \(String(format: "%.0f", high.norm / low.norm))× smaller than \(high.title)'s \(sci(high.norm)).")
+            }
+        }
         let diverged = results.filter { $0.history.outcome.isDiverged }.map(\.variant.title)
         if !diverged.isEmpty { lines.append("Diverged: \(diverged.joined(separator: ", ")).") }
 

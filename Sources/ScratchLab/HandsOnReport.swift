@@ -240,7 +240,8 @@ public struct HandsOnReport {
     private func commonSettings() -> [(key: String, value: String)] {
         let all = results.map(\.variant.job.settings)
         guard let first = all.first else { return [] }
-        var rows = first.keys.sorted().filter { key in all.allSatisfy { $0[key] == first[key] } }.map { (key: $0, value: first[$0]!) }
+        var rows = first.sorted { $0.key < $1.key }.filter { entry in all.allSatisfy { $0[entry.key] == entry.value } }
+            .map { (key: $0.key, value: $0.value) }
         rows.insert((key: "data", value: data), at: 0)
         rows.append((key: "precision", value: precision))
         return rows
@@ -249,7 +250,7 @@ public struct HandsOnReport {
     private func variantSettings(_ v: HandsOn.Variant) -> String {
         let all = results.map(\.variant.job.settings)
         let mine = v.job.settings
-        return mine.keys.sorted().filter { key in !all.allSatisfy { $0[key] == mine[key] } }
-            .map { "\($0.replacingOccurrences(of: "_", with: " ")): \(mine[$0]!)" }.joined(separator: "; ")
+        return mine.sorted { $0.key < $1.key }.filter { entry in !all.allSatisfy { $0[entry.key] == entry.value } }
+            .map { "\($0.key.replacingOccurrences(of: "_", with: " ")): \($0.value)" }.joined(separator: "; ")
     }
 }

@@ -44,6 +44,7 @@ public struct Trainer<Net: Network> {
         let total = configuration.totalIterations(trainingCount: training.count)
         let parameters = network.parameters
         var history = History()
+        var monitor = DivergenceMonitor(maximumLoss: configuration.maximumLoss, patience: configuration.divergencePatience)
         let clock = ContinuousClock()
         let start = clock.now
         var order: [Int] = []
@@ -67,13 +68,9 @@ public struct Trainer<Net: Network> {
             let batch = training.batch(indices)
             let loss = Double(network.gradient(batch.images, labels: batch.labels))
             history.iterations = iteration
-            guard loss.isFinite, loss <= configuration.maximumLoss else {
+            if let divergence = monitor.check(loss: loss, iteration: iteration) {
                 history.trainingSeconds += seconds(clock.now - stepStart)
-                let what = loss.isNaN ? "became NaN" : loss.isInfinite ? "became infinite"
-                    : "rose to \(String(format: "%.2f", loss)), above the divergence limit \(configuration.maximumLoss) (guessing scores 2.30)"
-                history.outcome = .diverged(
-                    iteration: iteration,
-                    reason: "the loss \(what): the learning rate is too high or the optimizer setting is unstable")
+                history.outcome = .diverged(iteration: divergence.iteration, reason: divergence.reason)
                 break
             }
             optimizer.update(parameters)

@@ -27,19 +27,23 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// Rows per forward pass when measuring accuracy on a whole set (the MLPs
     /// take the whole 10k test set at once; convolutional nets need less).
     public var evaluationBatchSize: Int
-    /// A mean loss above this stops the run as diverged, like NaN or ∞ does.
-    /// The default 10 means the network gives the true class a probability
-    /// below e⁻¹⁰ ≈ 5e-5 on average — far worse than guessing (ln 10 ≈ 2.3):
-    /// its weights have blown up even if the arithmetic stayed finite
-    /// (RMSProp with decay 1 on the sigmoid net does this).
+    /// A minibatch loss above this for ``divergencePatience`` iterations in a
+    /// row stops the run as diverged (NaN or ∞ stops it at once). The default
+    /// 10 means the network gives the true class a probability below
+    /// e⁻¹⁰ ≈ 5e-5 on average — far worse than guessing (ln 10 ≈ 2.3): its
+    /// weights have blown up even if the arithmetic stayed finite (RMSProp
+    /// with decay 1 on the sigmoid net does this).
     public var maximumLoss: Double
+    /// Iterations the loss must stay above ``maximumLoss`` to count as diverged.
+    public var divergencePatience: Int
 
     public init(
         schedule: Schedule = .iterations(2000), batchSize: Int = 100, evaluateEvery: Int = 10, seed: UInt64 = 1,
         trainAccuracySource: TrainAccuracySource = .minibatch, evaluationBatchSize: Int = 10_000,
-        maximumLoss: Double = 10
+        maximumLoss: Double = 10, divergencePatience: Int = 100
     ) {
         self.maximumLoss = maximumLoss
+        self.divergencePatience = divergencePatience
         self.schedule = schedule
         self.batchSize = batchSize
         self.evaluateEvery = evaluateEvery
