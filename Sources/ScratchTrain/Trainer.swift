@@ -68,7 +68,12 @@ public struct Trainer<Net: Network> {
             let batch = training.batch(indices)
             let loss = Double(network.gradient(batch.images, labels: batch.labels))
             history.iterations = iteration
-            if let divergence = monitor.check(loss: loss, iteration: iteration) {
+            // Divergence is judged on the data loss: a weight-decay penalty can sit far above the limit.
+            var dataLoss = loss
+            if loss > configuration.maximumLoss, !network.weightDecay.isNone {
+                dataLoss -= Double(network.weightDecay.penalty(parameters))
+            }
+            if let divergence = monitor.check(loss: dataLoss, iteration: iteration) {
                 history.trainingSeconds += seconds(clock.now - stepStart)
                 history.outcome = .diverged(iteration: divergence.iteration, reason: divergence.reason)
                 break
