@@ -20,17 +20,27 @@ public struct HandsOnRunner: Sendable {
     public typealias ProgressHandler = @Sendable (_ variantIndex: Int, _ progress: TrainingProgress) -> Void
 
     /// Trains each variant and returns the results in the hands-on's order.
-    /// - Throws: the first variant's error when a model cannot be built.
+    /// - Parameter onTrained: called with each variant's index, trained network and history as
+    ///   it finishes (on the worker that trained it), e.g. to save a checkpoint.
+    /// - Throws: the first variant's error when a model cannot be built (or `onTrained` throws).
     public func run<T: TensorScalar>(
-        _ handsOn: HandsOn, on data: LoadedData<T>, progress: @escaping ProgressHandler = { _, _ in }
+        _ handsOn: HandsOn, on data: LoadedData<T>, progress: @escaping ProgressHandler = { _, _ in },
+        onTrained: @escaping @Sendable (_ variantIndex: Int, _ network: any Network<T>, _ history: History) throws -> Void
+            = { _, _, _ in }
     ) throws -> [VariantResult] {
         let variants = handsOn.variants
         let results = ResultSlots(count: variants.count)
         let next = Counter()
         let workers = min(parallelism, variants.count)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let index = next.take(below: variants.count) {
-                results[index] = Result { try runVariant(variants[index], data: data) { progress(index, $0) } }
+            // One core per variant: its matrix products stay on this thread.
+            GEMMSelection.$threadLimit.withValue(workers > 1 ? 1 : nil) {
+                while let index = next.take(below: variants.count) {
+                    results[index] = Result {
+                        try runVariant(variants[index], data: data, progress: { progress(index, $0) },
+                                       onTrained: { try onTrained(index, $0, $1) })
+                    }
+                }
             }
         }
         return try results.values.map { try $0.get() }
@@ -39,8 +49,10 @@ public struct HandsOnRunner: Sendable {
     /// Trains one variant and measures what the reports show: gradient norms
     /// at every recorded iteration, activation distributions at the start and
     /// end, the confusion matrix, misclassified images and first-layer filters.
+    /// `onTrained` receives the trained network and its history (e.g. to save a checkpoint).
     public func runVariant<T: TensorScalar>(
-        _ variant: HandsOn.Variant, data: LoadedData<T>, progress: (TrainingProgress) -> Void = { _ in }
+        _ variant: HandsOn.Variant, data: LoadedData<T>, progress: (TrainingProgress) -> Void = { _ in },
+        onTrained: (any Network<T>, History) throws -> Void = { _, _ in }
     ) throws -> VariantResult {
         let job = variant.job
         let test = job.prepared(data).test
@@ -57,6 +69,7 @@ public struct HandsOnRunner: Sendable {
                 norms[p.name, default: []].append((record.iteration, Double(p.gradient.norm())))
             }
         }, onProgress: progress)
+        try onTrained(network, history)
 
         let classes = 10
         var confusion = Array(repeating: Array(repeating: 0, count: classes), count: classes)

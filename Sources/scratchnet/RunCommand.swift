@@ -11,8 +11,9 @@ struct RunCommand: ParsableCommand {
         abstract: "Run one of the course's hands-on experiments and write its report.",
         discussion: """
         Every variant is trained with the course's settings (override them below), then the output \
-        folder gets each variant's history (CSV, JSON) and charts (SVG), a comparison chart and \
-        index.html, a report to open in any browser. See the hands-ons with: scratchnet list -v
+        folder gets each variant's history (CSV, JSON), charts (SVG) and trained network (model.npz, \
+        for scratchnet evaluate and predict), a comparison chart and index.html, a report to open \
+        in any browser. See the hands-ons with: scratchnet list -v
 
         Examples:
           scratchnet run vanishing-gradient
@@ -114,22 +115,33 @@ struct RunCommand: ParsableCommand {
         Console.line("Data: \(data.source)")
 
         let count = handsOn.variants.count
+        // Each variant's trained network goes to VARIANT/model.npz (not for a diverged run).
+        let dataDescription = data.source.description, testCount = data.test.count
+        let saveModel: @Sendable (HandsOn.Variant, any Network<T>, History) throws -> Void = { variant, network, history in
+            guard !history.outcome.isDiverged else { return }
+            let variantFolder = folder.appendingPathComponent(variant.id)
+            try FileManager.default.createDirectory(at: variantFolder, withIntermediateDirectories: true)
+            try ModelFile.save(network, job: variant.job, history: history, data: dataDescription,
+                               testImages: variant.job.testSubset.map { min($0, testCount) } ?? testCount,
+                               to: variantFolder.appendingPathComponent(ModelFile.fileName))
+        }
         let results: [VariantResult]
         if jobs == 1 {
             results = try handsOn.variants.enumerated().map { index, variant in
                 let display = ProgressDisplay(label: "[\(index + 1)/\(count)] \(variant.id)")
-                let result = try HandsOnRunner().runVariant(variant, data: data, progress: display.update)
+                let result = try HandsOnRunner().runVariant(variant, data: data, progress: display.update,
+                                                            onTrained: { try saveModel(variant, $0, $1) })
                 if result.history.outcome.isDiverged { display.finish() }
                 return result
             }
         } else {
             Console.line("Training \(count) variants, \(jobs) at a time …")
             let finished = FinishedLines(count: count)
-            results = try HandsOnRunner(parallelism: jobs).run(handsOn, on: data) { index, progress in
+            results = try HandsOnRunner(parallelism: jobs).run(handsOn, on: data, progress: { index, progress in
                 if progress.iteration == progress.totalIterations {
                     finished.report(handsOn.variants[index].id, progress)
                 }
-            }
+            }, onTrained: { index, network, history in try saveModel(handsOn.variants[index], network, history) })
         }
 
         let report = try HandsOnReport(handsOn: handsOn, results: results, data: data.source.description,
@@ -137,6 +149,13 @@ struct RunCommand: ParsableCommand {
         Console.line()
         Console.line(TerminalSummary.render(handsOn: handsOn, results: results, colors: Console.isTerminal))
         Console.line("Report: \(report.path)")
+        let saved = results.filter { !$0.history.outcome.isDiverged }.map(\.variant.id)
+        if !saved.isEmpty {
+            let where_ = saved.count == 1 ? folder.appendingPathComponent(saved[0]).appendingPathComponent(ModelFile.fileName).path
+                : folder.appendingPathComponent("VARIANT").appendingPathComponent(ModelFile.fileName).path
+            Console.line("Trained networks: \(where_)" + (saved.count == 1 ? "" : " for \(saved.joined(separator: ", "))")
+                         + (saved.count < results.count ? " (none for diverged runs)" : ""))
+        }
     }
 }
 

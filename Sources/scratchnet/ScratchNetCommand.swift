@@ -11,5 +11,6 @@ struct ScratchNetCommand: ParsableCommand {
         of that works, a bundled sample (the first 5,000 training / 1,000 test images) is used. \
         Every run says which data it used.
         """,
-        subcommands: [ListCommand.self, RunCommand.self, TrainCommand.self])
+        subcommands: [ListCommand.self, RunCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self,
+                     ExplainCommand.self])
 }

@@ -13,7 +13,8 @@ struct TrainCommand: ParsableCommand {
         Each iteration draws a minibatch with replacement (as the course does), or, with --epochs, \
         goes through the shuffled training set. Every --eval-every iterations it records the loss, \
         the training accuracy and the test accuracy on the whole test set. The history is written \
-        to OUTPUT/history.csv and OUTPUT/history.json.
+        to OUTPUT/history.csv and OUTPUT/history.json, the trained network to OUTPUT/model.npz \
+        (NumPy's format: W1, b1, …; read it back with scratchnet evaluate or predict).
 
         Example (hands-on 2_2, ReLU + He):
           scratchnet train --hidden 40,20 --activation relu --init he \\
@@ -48,7 +49,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Arithmetic precision: float32, or float64 as in the course's NumPy code.")
     var precision: PrecisionChoice = .float32
 
-    @Option(help: "Folder for history.csv and history.json (default: runs/train-<date>-<time>).")
+    @Option(help: "Folder for history.csv, history.json and model.npz (default: runs/train-<date>-<time>).")
     var output: String?
 
     @OptionGroup(title: "Data") var data: DataOptionGroup
@@ -85,7 +86,7 @@ struct TrainCommand: ParsableCommand {
         Console.line("Optimizer: \(job.optimizer), \(T.precisionName)")
 
         let display = ProgressDisplay()
-        let (history, _) = try job.run(on: data, onProgress: display.update)
+        let (history, network) = try job.run(on: data, onProgress: display.update)
         var written = settings
         written["precision"] = T.precisionName
         let files = try HistoryFiles.write(history, name: "train", settings: written, data: data.source.description, to: folder)
@@ -95,8 +96,12 @@ struct TrainCommand: ParsableCommand {
             Console.error("training diverged at iteration \(iteration): \(reason). The history up to there is in \(folder.path). Try a smaller --lr.")
             throw ExitCode.failure
         }
+        let model = folder.appendingPathComponent(ModelFile.fileName)
+        try ModelFile.save(network, job: job, history: history, data: data.source.description,
+                           testImages: job.testSubset.map { min($0, data.test.count) } ?? data.test.count, to: model)
         Console.line(summary(history))
         Console.line("Wrote \(files.map(\.path).joined(separator: " and "))")
+        Console.line("Saved the trained network to \(model.path) (try: scratchnet evaluate --model \(model.path))")
     }
 
     private func summary(_ history: History) -> String {

@@ -20,15 +20,25 @@ final class CatalogueTests: XCTestCase {
             XCTAssertEqual(v.job.training.batchSize, 100)
         }
         let bn = try XCTUnwrap(Catalogue.named("batch-normalization"))
-        XCTAssertEqual(bn.variants.filter(\.job.network.batchNorm).count, 2)
+        XCTAssertEqual(bn.variants.filter { $0.job.model.multiLayer?.batchNorm == true }.count, 2)
         XCTAssertTrue(bn.variants.allSatisfy { $0.job.optimizer == .sgd(learningRate: 0.01) && $0.job.training.schedule == .iterations(1000) })
         let opt = try XCTUnwrap(Catalogue.named("optimizers"))
-        XCTAssertTrue(opt.variants.allSatisfy { $0.job.network.activation == .sigmoid && $0.job.network.weightInit == .gaussian(std: 0.01) })
+        XCTAssertTrue(opt.variants.allSatisfy { $0.job.model.multiLayer?.activation == .sigmoid && $0.job.model.weightInit == .gaussian(std: 0.01) })
         XCTAssertEqual(opt.variants.first { $0.id == "rmsprop-decay1" }?.job.optimizer, .rmsprop(learningRate: 0.01, decay: 1))
         let of = try XCTUnwrap(Catalogue.named("overfitting"))
-        XCTAssertTrue(of.variants.allSatisfy { $0.job.trainingSubset == 300 && $0.job.network.hiddenSizes == Array(repeating: 100, count: 6) })
-        XCTAssertEqual(of.variants.first { $0.id == "l1" }?.job.network.weightDecay, WeightDecay(l1: 0.005))
+        XCTAssertTrue(of.variants.allSatisfy { $0.job.trainingSubset == 300 && $0.job.model.multiLayer?.hiddenSizes == Array(repeating: 100, count: 6) })
+        XCTAssertEqual(of.variants.first { $0.id == "l1" }?.job.model.weightDecay, WeightDecay(l1: 0.005))
         XCTAssertEqual(of.variants.first { $0.id == "l1" }?.job.optimizer, .sgd(learningRate: 0.1))
+        let cnn = try XCTUnwrap(Catalogue.named("simple-cnn")?.variants.first?.job)
+        XCTAssertEqual(cnn.optimizer, .adam(learningRate: 0.001))
+        XCTAssertEqual(cnn.trainingSubset, 5000)
+        XCTAssertEqual(cnn.testSubset, 1000)
+        XCTAssertEqual(cnn.training.trainAccuracySource, .trainingSet)
+        XCTAssertEqual(LayerSpec.text(cnn.model.layerSpecs), "conv:30x5x5,relu,maxpool:2,affine:100,relu,affine:10")
+        let sweep = try XCTUnwrap(Catalogue.named("regularization-sweep"))
+        for family in ["L2 λ", "L1 λ", "dropout ratio"] {
+            XCTAssertGreaterThanOrEqual(sweep.variants.filter { $0.sweep?.family == family }.count, 8, family)
+        }
     }
 
     func testEveryHandsOnRunsOnTheBundledSampleAndWritesAWellFormedReport() throws {
@@ -44,6 +54,7 @@ final class CatalogueTests: XCTestCase {
             let results = HandsOnRunner(parallelism: 2).run(short, on: data)
             XCTAssertEqual(results.map(\.variant.id), handsOn.variants.map(\.id), handsOn.id)
             for r in results where !r.history.outcome.isDiverged {
+                XCTAssertEqual(r.confusion.joined().reduce(0, +), r.variant.job.testSubset ?? data.test.count, "\(handsOn.id)/\(r.variant.id)")
                 XCTAssertEqual(r.history.records.map(\.iteration), [10, 20], "\(handsOn.id)/\(r.variant.id)")
             }
             let folder = try makeTemporaryDirectory(handsOn.id)
@@ -64,7 +75,7 @@ final class CatalogueTests: XCTestCase {
             if handsOn.extras.contains(.gradientFlow) {
                 let r = try XCTUnwrap(results.first)
                 XCTAssertEqual(r.gradientNorms.map(\.name).first, "W1")
-                XCTAssertEqual(r.activations.count, r.variant.job.network.hiddenSizes.count)
+                XCTAssertEqual(r.activations.count, r.variant.job.model.multiLayer?.hiddenSizes.count)
             }
         }
     }

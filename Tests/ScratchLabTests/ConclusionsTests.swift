@@ -8,12 +8,14 @@ import XCTest
 final class ConclusionsTests: XCTestCase {
     private func result(_ id: String, records: [(Int, Double, Double)], outcome: Outcome = .completed,
                         counts: [Int] = Array(repeating: 100, count: 10), norms: [VariantResult.NamedSeries] = []) -> VariantResult {
+        // A confusion matrix whose column sums are `counts` (every prediction in row 0).
+        let confusion = (0..<counts.count).map { row in row == 0 ? counts : Array(repeating: 0, count: counts.count) }
         var history = History()
         history.records = records.map { Record(iteration: $0.0, epoch: 0, loss: 1, trainAccuracy: $0.1, testAccuracy: $0.2, elapsedSeconds: 0) }
         history.iterations = records.last?.0 ?? 0
         history.outcome = outcome
         let variant = Catalogue.overfitting.variants.first { $0.id == id } ?? Catalogue.overfitting.variants[0]
-        return VariantResult(variant: variant, history: history, gradientNorms: norms, activations: [], predictedClassCounts: counts)
+        return VariantResult(variant: variant, history: history, gradientNorms: norms, confusion: confusion)
     }
 
     func testStuckNetworksAreNamedWithTheirOneClass() {

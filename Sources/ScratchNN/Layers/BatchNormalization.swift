@@ -76,6 +76,15 @@ public final class BatchNormalization<Scalar: TensorScalar>: Layer {
         return dxc.addingRowVector(-dmu * (1 / n)).reshaped(inputShape)
     }
 
+    /// Replaces the running mean and variance used at inference (e.g. with a checkpoint's
+    /// `running_mean<i>` and `running_var<i>`). Both must have the layer's `[size]` shape.
+    public func setRunningStatistics(mean: Tensor<Scalar>, variance: Tensor<Scalar>) {
+        precondition(mean.shape == runningMean.shape && variance.shape == runningVariance.shape,
+                     "running statistics of shape \(mean.shape) and \(variance.shape) do not fit a BatchNorm of \(runningMean.shape)")
+        runningMean = mean
+        runningVariance = variance
+    }
+
     public var parameters: [Parameter<Scalar>] { [gamma, beta] }
     public var summary: String { "BatchNorm \(gamma.value.count)" }
 }
