@@ -50,8 +50,14 @@ final class CatalogueTests: XCTestCase {
             let short = handsOn.mapJobs { job in
                 job.training.schedule = .iterations(20)
                 job.training.evaluateEvery = 10
+                if job.model.isConvolutional {
+                    // Debug builds run convolutions slowly: a few images are enough to exercise the path.
+                    job.training.batchSize = 10
+                    job.trainingSubset = 50
+                    job.testSubset = 30
+                }
             }
-            let results = HandsOnRunner(parallelism: 2).run(short, on: data)
+            let results = try HandsOnRunner(parallelism: 2).run(short, on: data)
             XCTAssertEqual(results.map(\.variant.id), handsOn.variants.map(\.id), handsOn.id)
             for r in results where !r.history.outcome.isDiverged {
                 XCTAssertEqual(r.confusion.joined().reduce(0, +), r.variant.job.testSubset ?? data.test.count, "\(handsOn.id)/\(r.variant.id)")
@@ -85,8 +91,8 @@ final class CatalogueTests: XCTestCase {
         let handsOn = try XCTUnwrap(Catalogue.named("overfitting")).selecting(["none", "dropout"]).mapJobs {
             $0.training.schedule = .iterations(20)
         }
-        let parallel = HandsOnRunner(parallelism: 2).run(handsOn, on: data)
-        let serial = HandsOnRunner(parallelism: 1).run(handsOn, on: data)
+        let parallel = try HandsOnRunner(parallelism: 2).run(handsOn, on: data)
+        let serial = try HandsOnRunner(parallelism: 1).run(handsOn, on: data)
         XCTAssertEqual(parallel.map { $0.history.records.map(\.testAccuracy) }, serial.map { $0.history.records.map(\.testAccuracy) })
         XCTAssertEqual(parallel.map { $0.history.records.map(\.loss) }, serial.map { $0.history.records.map(\.loss) })
     }
