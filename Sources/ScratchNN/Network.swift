@@ -15,15 +15,49 @@ public protocol Network<Scalar>: AnyObject {
     var weightDecay: WeightDecay { get }
 }
 
+/// A layer that can fill its parameters' gradients without computing ∂L/∂x, which
+/// ``Network/gradient(_:labels:)`` asks of a network's first layer (nothing needs the
+/// gradient with respect to the images; for the 784→… Affine layer it is a third of the
+/// step's arithmetic).
+public protocol InputGradientOptional<Scalar>: Layer {
+    /// What ``Layer/backward(_:)`` does, except that ∂L/∂x is not computed. Returns the
+    /// cached input.
+    @discardableResult
+    func backwardParameters(_ dout: Tensor<Scalar>) -> Tensor<Scalar>
+}
+
 extension Network {
     /// Every learnable parameter, layer by layer (the optimizer's flat list).
     public var parameters: [Parameter<Scalar>] { layers.flatMap { $0.parameters } }
 
     /// The class scores (before softmax) for a batch.
+    ///
+    /// At inference an ``Affine`` layer followed by ``ReLU`` runs as one fused pass
+    /// (``Affine/forwardInference(_:followedByReLU:)``): the same numbers, one pass fewer.
     public func predict(_ x: Tensor<Scalar>, mode: Mode = .inference) -> Tensor<Scalar> {
+        forward(x, from: 0, mode: mode)
+    }
+
+    /// Layers `start...` on `x` (the output of layer `start − 1`).
+    private func forward(_ x: Tensor<Scalar>, from start: Int, mode: Mode) -> Tensor<Scalar> {
+        let layers = self.layers
         var out = x
-        for layer in layers { out = layer.forward(out, mode: mode) }
+        var i = start
+        while i < layers.count {
+            if mode == .inference, let affine = layers[i] as? Affine<Scalar> {
+                let relu = followedByReLU(i)
+                out = affine.forwardInference(out, followedByReLU: relu)
+                i += relu ? 2 : 1
+            } else {
+                out = layers[i].forward(out, mode: mode)
+                i += 1
+            }
+        }
         return out
+    }
+
+    private func followedByReLU(_ i: Int) -> Bool {
+        i + 1 < layers.count && layers[i + 1] is ReLU<Scalar>
     }
 
     /// Every layer's output for a batch, in forward order (for inspecting
@@ -38,18 +72,61 @@ extension Network {
 
     /// Cross-entropy loss of the batch plus the weight-decay penalty.
     public func loss(_ x: Tensor<Scalar>, labels: [Int], mode: Mode = .training) -> Scalar {
-        lossLayer.forward(predict(x, mode: mode), labels: labels) + weightDecay.penalty(parameters)
+        loss(scores: predict(x, mode: mode), labels: labels)
+    }
+
+    /// The loss layer's cross-entropy of `scores` plus the weight-decay penalty.
+    private func loss(scores: Tensor<Scalar>, labels: [Int]) -> Scalar {
+        let dataLoss = lossLayer.forward(scores, labels: labels)
+        return weightDecay.isNone ? dataLoss : dataLoss + weightDecay.penalty(parameters)
     }
 
     /// Backpropagation: one forward and one backward pass that fills every
     /// parameter's gradient. Returns the loss (penalty included).
+    ///
+    /// The first layer's ∂L/∂x (the gradient with respect to the images) is not needed:
+    /// a first layer that can skip it (``InputGradientOptional``) does.
     @discardableResult
     public func gradient(_ x: Tensor<Scalar>, labels: [Int]) -> Scalar {
         let loss = loss(x, labels: labels, mode: .training)
-        var dout = lossLayer.backward()
-        for layer in layers.reversed() { dout = layer.backward(dout) }
-        weightDecay.addGradient(to: parameters)
+        backpropagate()
         return loss
+    }
+
+    /// The backward pass after a training-mode forward pass and loss.
+    private func backpropagate() {
+        var dout = lossLayer.backward()
+        let layers = self.layers
+        for i in layers.indices.reversed() {
+            if i == 0, let first = layers[0] as? any InputGradientOptional<Scalar> {
+                first.backwardParameters(dout)
+            } else {
+                dout = layers[i].backward(dout)
+            }
+        }
+        if !weightDecay.isNone { weightDecay.addGradient(to: parameters) }
+    }
+
+    // MARK: Sparse input
+
+    /// Whether the first layer reads ``SparseRows`` directly (an ``Affine`` layer); the
+    /// sparse forms of ``predict(_:)`` and ``accuracy(_:labels:batchSize:)`` work for any
+    /// network, densifying the rows for other first layers.
+    public var acceptsSparseInput: Bool { layers.first is Affine<Scalar> }
+
+    /// The class scores at inference for images stored by their nonzeros (the same numbers
+    /// as ``predict(_:mode:)`` on the dense images).
+    public func predict(_ x: SparseRows<Scalar>) -> Tensor<Scalar> {
+        guard let first = layers.first as? Affine<Scalar> else { return predict(x.densified(), mode: .inference) }
+        let relu = followedByReLU(0)
+        return forward(first.forwardInference(x, followedByReLU: relu), from: relu ? 2 : 1, mode: .inference)
+    }
+
+    /// ``accuracy(_:labels:batchSize:)`` for images stored by their nonzeros.
+    public func accuracy(_ x: SparseRows<Scalar>, labels: [Int], batchSize: Int = 1000) -> Double {
+        countCorrect(rows: x.rows, labels: labels, batchSize: batchSize) { range in
+            predict(range.count == x.rows ? x : x.rows(range))
+        }
     }
 
     /// Numerical gradients by central differences, element by element:
@@ -87,9 +164,26 @@ extension Network {
 
     /// The fraction of rows whose predicted class equals the label (inference mode).
     public func accuracy(_ x: Tensor<Scalar>, labels: [Int], batchSize: Int = 1000) -> Double {
+        countCorrect(rows: x.rows, labels: labels, batchSize: batchSize) { range in
+            predict(range.count == x.rows ? x : x.rows(range), mode: .inference)
+        }
+    }
+
+    /// The fraction of `rows` rows whose highest score (`scores` of a range of rows, at most
+    /// `batchSize` at a time) is at the label's class.
+    private func countCorrect(rows: Int, labels: [Int], batchSize: Int,
+                              scores: (Range<Int>) -> Tensor<Scalar>) -> Double {
         guard !labels.isEmpty else { return 0 }
-        let predicted = predictedClasses(x, batchSize: batchSize)
-        return Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(labels.count)
+        precondition(rows == labels.count, "\(rows) images for \(labels.count) labels")
+        var correct = 0
+        var start = 0
+        while start < rows {
+            let end = min(start + max(batchSize, 1), rows)
+            let batchLabels = start == 0 && end == rows ? labels : Array(labels[start..<end])
+            correct += scores(start..<end).countArgmaxMatches(batchLabels)
+            start = end
+        }
+        return Double(correct) / Double(labels.count)
     }
 
     /// One line per layer, e.g. "Affine 784→40 · ReLU · ...".

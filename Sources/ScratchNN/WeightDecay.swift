@@ -37,7 +37,7 @@ public struct WeightDecay: Sendable, Equatable, CustomStringConvertible {
         guard !isNone else { return }
         for p in parameters where p.kind == .weight {
             if l2 != 0 { p.gradient.addScaled(p.value, by: T(l2)) }
-            if l1 != 0 { p.gradient.addScaled(p.value.sign(), by: T(l1)) }
+            if l1 != 0 { p.gradient.addScaledSign(of: p.value, by: T(l1)) }
         }
     }
 

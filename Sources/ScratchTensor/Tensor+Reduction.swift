@@ -14,22 +14,31 @@ extension Tensor {
         }
     }
 
-    /// Σ of squared elements (the L2 penalty's ΣW²).
+    /// Σ of squared elements (the L2 penalty's ΣW²). In float32 summed in 32 interleaved
+    /// partial sums (16 times faster than one running sum; the last bits may differ).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func sumOfSquares() -> Scalar {
         scalars.withUnsafeBufferPointer { p in
+            if Scalar.self == Float.self, p.count > 0 {
+                return Scalar(FloatLoops.sum(p.baseAddress!.float, count: p.count, { $0 * $0 }, { $0 * $0 }))
+            }
             var s: Scalar = 0
             for v in p { s += v * v }
             return s
         }
     }
 
-    /// Σ|x| (the L1 penalty).
+    /// Σ|x| (the L1 penalty). In float32 summed in 32 interleaved partial sums.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func sumOfAbsolutes() -> Scalar {
         scalars.withUnsafeBufferPointer { p in
+            if Scalar.self == Float.self, p.count > 0 {
+                return Scalar(FloatLoops.sum(p.baseAddress!.float, count: p.count, {
+                    unsafeBitCast(unsafeBitCast($0, to: SIMD16<UInt32>.self) & 0x7fff_ffff, to: SIMD16<Float>.self)
+                }, { Swift.abs($0) }))
+            }
             var s: Scalar = 0
             for v in p { s += Swift.abs(v) }
             return s
@@ -81,27 +90,99 @@ extension Tensor {
         }
     }
 
+    /// How many rows have their largest element (the first one on ties, as ``argmaxRows()``)
+    /// at the column `labels` gives: the correct predictions of a batch of class scores.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func countArgmaxMatches(_ labels: [Int]) -> Int {
+        let n = columns
+        precondition(labels.count == rows, "\(rows) rows for \(labels.count) labels")
+        guard n > 0 else { return 0 }
+        return scalars.withUnsafeBufferPointer { x in
+            var correct = 0
+            for r in 0..<rows {
+                let base = r * n
+                var best = 0
+                var bestValue = x[base]
+                for j in 1..<n where x[base + j] > bestValue {
+                    best = j
+                    bestValue = x[base + j]
+                }
+                if best == labels[r] { correct += 1 }
+            }
+            return correct
+        }
+    }
+
     /// Softmax of each row: exp(x − max) / Σ exp(x − max). Subtracting the row
     /// maximum first keeps exp from overflowing (the course's softmax).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func softmaxRows() -> Tensor {
         let n = columns
-        var out = self
-        out.scalars.withUnsafeMutableBufferPointer { o in
-            for r in 0..<rows {
-                let row = UnsafeMutableBufferPointer(rebasing: o[(r * n)..<(r * n + n)])
-                var m = row[0]
-                for v in row where v > m { m = v }
-                var total: Scalar = 0
-                for j in row.indices {
-                    row[j] = Scalar.exp(row[j] - m)
-                    total += row[j]
-                }
-                for j in row.indices { row[j] /= total }
+        return scalars.withUnsafeBufferPointer { x in
+            Tensor(uninitializedShape: shape, count: x.count) { o in
+                for r in 0..<rows { Self.softmaxRow(x.baseAddress! + r * n, into: o + r * n, count: n) }
             }
         }
-        return out
+    }
+
+    /// One row of ``softmaxRows()``: `o` may be uninitialized.
+    @inline(__always)
+    static func softmaxRow(_ x: UnsafePointer<Scalar>, into o: UnsafeMutablePointer<Scalar>, count n: Int) {
+        guard n > 0 else { return }
+        var m = x[0]
+        for j in 1..<n where x[j] > m { m = x[j] }
+        var total: Scalar = 0
+        for j in 0..<n {
+            let e = Scalar.exp(x[j] - m)
+            (o + j).initialize(to: e)
+            total += e
+        }
+        for j in 0..<n { o[j] /= total }
+    }
+
+    /// Softmax of each row and the mean cross-entropy against `labels` in one pass
+    /// (``softmaxRows()`` followed by the course's `−Σᵢ log(y[i, tᵢ] + 1e-7) / N`).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func softmaxCrossEntropy(labels: [Int]) -> (probabilities: Tensor, loss: Scalar) {
+        let n = columns
+        precondition(rows == labels.count, "\(rows) predictions for \(labels.count) labels")
+        var total: Scalar = 0
+        let y = scalars.withUnsafeBufferPointer { x in
+            Tensor(uninitializedShape: shape, count: x.count) { o in
+                for r in 0..<rows {
+                    Self.softmaxRow(x.baseAddress! + r * n, into: o + r * n, count: n)
+                    let label = labels[r]
+                    precondition(label >= 0 && label < n, "label \(label) outside 0..<\(n)")
+                    total -= Scalar.log(o[r * n + label] + 1e-7)
+                }
+            }
+        }
+        return (y, total / Scalar(labels.count))
+    }
+
+    /// The gradient of the mean softmax cross-entropy from the probabilities `self`:
+    /// `(y − t) / N` with `t` the one-hot labels.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func softmaxCrossEntropyGradient(labels: [Int]) -> Tensor {
+        let n = columns
+        precondition(rows == labels.count, "\(rows) predictions for \(labels.count) labels")
+        let scale = 1 / Scalar(labels.count)
+        return scalars.withUnsafeBufferPointer { y in
+            Tensor(uninitializedShape: shape, count: y.count) { o in
+                for r in 0..<rows {
+                    let label = labels[r]
+                    precondition(label >= 0 && label < n, "label \(label) outside 0..<\(n)")
+                    for j in 0..<n {
+                        let t: Scalar = j == label ? 1 : 0
+                        (o + r * n + j).initialize(to: (y[r * n + j] - t) * scale)
+                    }
+                }
+            }
+        }
     }
 
     /// The rows at `indices`, in that order (a minibatch): `[N, ...]` → `[indices.count, ...]`.
@@ -109,17 +190,15 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public func gatherRows(_ indices: [Int]) -> Tensor {
         let n = columns
-        var out = Tensor(shape: [indices.count] + shape.dropFirst())
-        out.scalars.withUnsafeMutableBufferPointer { o in
-            scalars.withUnsafeBufferPointer { x in
+        let count = indices.count * n
+        return scalars.withUnsafeBufferPointer { x in
+            Tensor(uninitializedShape: [indices.count] + shape.dropFirst(), count: count) { o in
                 for (r, source) in indices.enumerated() {
                     precondition(source >= 0 && source < rows, "row \(source) out of range 0..<\(rows)")
-                    _ = UnsafeMutableBufferPointer(rebasing: o[(r * n)..<(r * n + n)])
-                        .update(fromContentsOf: x[(source * n)..<(source * n + n)])
+                    if n > 0 { (o + r * n).initialize(from: x.baseAddress! + source * n, count: n) }
                 }
             }
         }
-        return out
     }
 
     /// Rows `range` as a new tensor (a contiguous slice of the batch).
@@ -144,12 +223,10 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public func transposed() -> Tensor {
         let (m, n) = (rows, columns)
-        var out = Tensor(shape: [n, m])
-        out.scalars.withUnsafeMutableBufferPointer { o in
-            scalars.withUnsafeBufferPointer { x in
-                for i in 0..<m { for j in 0..<n { o[j * m + i] = x[i * n + j] } }
+        return scalars.withUnsafeBufferPointer { x in
+            Tensor(uninitializedShape: [n, m], count: m * n) { o in
+                for i in 0..<m { for j in 0..<n { (o + j * m + i).initialize(to: x[i * n + j]) } }
             }
         }
-        return out
     }
 }

@@ -19,6 +19,19 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
         self.scalars = scalars
     }
 
+    /// A tensor of `shape` whose `count` elements `initialize` writes, every one of them,
+    /// straight into fresh storage: no zero-fill first and no copy (how operations make
+    /// their results). `shape` must multiply out to `count`; this is not checked again.
+    @inline(__always)
+    init(uninitializedShape shape: [Int], count: Int,
+         _ initialize: (UnsafeMutablePointer<Scalar>) -> Void) {
+        self.shape = shape
+        self.scalars = [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 { initialize(buffer.baseAddress!) }
+            initialized = count
+        }
+    }
+
     /// Creates a tensor with every element set to `value`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)

@@ -153,4 +153,75 @@ final class ConvolutionTests: XCTestCase {
         XCTAssertEqual(max.forward(y, mode: .inference).scalars, [5, 6, 8, 9])
         XCTAssertEqual(max.backward(Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4])).scalars, [0, 0, 0, 0, 1, 2, 0, 3, 4])
     }
+
+    func testFusedConvolutionReLUPoolingMatchesTheThreeLayers() throws {
+        for (pooled, pad) in [(true, 1), (false, 1), (true, 0)] {
+            let conv = convolution(channels: 3, filters: 5, size: (3, 3), stride: 1, pad: pad, seed: 40)
+            let same = Convolution<Double>(weight: Parameter(name: "W1", kind: .weight, value: conv.weight.value),
+                                           bias: Parameter(name: "b1", kind: .bias, value: conv.bias.value), stride: 1, pad: pad)
+            let relu = ReLU<Double>(), pool = MaxPooling<Double>(size: 2)
+            let x: Tensor<Double> = randomTensor([3, 3, 8, 8], seed: 41)
+            var expected = relu.forward(same.forward(x, mode: .training), mode: .training)
+            if pooled { expected = pool.forward(expected, mode: .training) }
+            let out = conv.forward(x, mode: .training, thenReLU: true, thenMaxPooling: pooled ? pool : nil)
+            XCTAssertEqual(out, expected)
+            let dout: Tensor<Double> = randomTensor(out.shape, seed: 42)
+            var dy = dout
+            if pooled { dy = pool.backward(dy) }
+            let dx = same.backward(relu.backward(dy))
+            XCTAssertEqual(conv.backward(dout), dx)
+            XCTAssertEqual(conv.weight.gradient, same.weight.gradient)
+            XCTAssertEqual(conv.bias.gradient, same.bias.gradient)
+            // The parameters only, and after an inference pass (the winners are found again).
+            conv.weight.gradient = Tensor(shape: conv.weight.value.shape)
+            XCTAssertEqual(conv.backwardParameters(dout), x)
+            XCTAssertEqual(conv.weight.gradient, same.weight.gradient)
+            XCTAssertEqual(conv.forward(x, mode: .inference, thenReLU: true, thenMaxPooling: pooled ? pool : nil), out)
+            XCTAssertEqual(conv.backward(dout), dx)
+            // A plain forward afterwards is the plain layer again.
+            XCTAssertEqual(conv.forward(x, mode: .training), same.forward(x, mode: .training))
+        }
+    }
+
+    func testFusedLayerCountFindsConvolutionReLUPooling() throws {
+        let simple = try SimpleConvNet<Float>(seed: 1).layers
+        XCTAssertEqual((0..<simple.count).map { Convolution<Float>.fusedLayerCount(in: simple, at: $0) }, [3, 0, 0, 0, 0, 0])
+        XCTAssertEqual(Convolution<Float>.fusedSteps(simple), [0..<3, 3..<4, 4..<5, 5..<6])
+        let deep = try DeepConvNet<Float>(seed: 1).layers
+        XCTAssertEqual((0..<8).map { Convolution<Float>.fusedLayerCount(in: deep, at: $0) }, [2, 0, 3, 0, 0, 2, 0, 3])
+        var rng = RandomGenerator(seed: 5)
+        let bare: [any Layer<Float>] = [Convolution<Float>(channels: 1, filters: 2, filterHeight: 3, filterWidth: 3,
+                                                           initializer: .he, index: 1, using: &rng)]
+        XCTAssertEqual(Convolution<Float>.fusedLayerCount(in: bare, at: 0), 1)
+        let wide: [any Layer<Float>] = bare + [ReLU<Float>(), MaxPooling<Float>(size: 16)]
+        XCTAssertEqual(Convolution<Float>.fusedLayerCount(in: wide, at: 0), 2, "a 256-element window is not fused")
+    }
+
+    /// A network run step by step (``Convolution/fusedSteps(_:)``) computes what it computes layer by layer.
+    func testFusedStepsGiveTheNetworksOutputAndGradients() throws {
+        let config = DeepConvNetConfiguration(
+            inputShape: [1, 8, 8],
+            blocks: [ConvolutionBlock([ConvolutionSettings(filters: 2, size: 3, pad: 1), ConvolutionSettings(filters: 3, size: 3, pad: 1)]),
+                     ConvolutionBlock([ConvolutionSettings(filters: 4, size: 3, pad: 1)])],
+            hiddenSize: 6, dropout: nil, outputSize: 3)
+        let net = try DeepConvNet<Double>(config, seed: 13)
+        let layers = net.layers
+        let steps = Convolution<Double>.fusedSteps(layers)
+        XCTAssertEqual(steps, [0..<2, 2..<5, 5..<8, 8..<9, 9..<10, 10..<11])
+        let x: Tensor<Double> = randomTensor([2, 1, 8, 8], seed: 14)
+        let labels = [0, 2]
+        let layerByLayer = net.predict(x, mode: .training)
+        net.gradient(x, labels: labels)
+        let expected = net.parameters.map(\.gradient)
+        var out = x
+        for step in steps { out = Convolution<Double>.forward(step: step, of: layers, out, mode: .training) }
+        XCTAssertEqual(out, layerByLayer)
+        _ = net.lossLayer.forward(out, labels: labels)
+        var dout = net.lossLayer.backward()
+        for step in steps.reversed() { dout = layers[step.lowerBound].backward(dout) }
+        for (p, e) in zip(net.parameters, expected) { assertClose(p.gradient, e, tolerance: 1e-12, p.name) }
+        var inference = x
+        for step in steps { inference = Convolution<Double>.forward(step: step, of: layers, inference, mode: .inference) }
+        assertClose(inference, net.predict(x), tolerance: 1e-12)
+    }
 }

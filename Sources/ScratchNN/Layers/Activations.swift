@@ -23,7 +23,7 @@ public final class Sigmoid<Scalar: TensorScalar>: ActivationLayer {
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
         guard let y = output else { preconditionFailure("Sigmoid.backward called before forward") }
-        return dout * (1 - y) * y
+        return dout.sigmoidBackward(output: y)   // dout · (1 − y) · y
     }
 
     public var summary: String { "Sigmoid" }
@@ -37,19 +37,19 @@ public final class Sigmoid<Scalar: TensorScalar>: ActivationLayer {
 /// ```
 /// Shapes: any → same shape.
 public final class ReLU<Scalar: TensorScalar>: ActivationLayer {
-    private var mask: Tensor<Scalar>?
+    /// The training-mode output y: y > 0 exactly where x > 0, so it serves as the mask.
+    private var output: Tensor<Scalar>?
     public init() {}
 
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
-        guard mode == .training else { return x.relu() }
-        let (y, mask) = x.reluWithMask()
-        self.mask = mask
+        let y = x.relu()
+        if mode == .training { output = y }
         return y
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
-        guard let mask else { preconditionFailure("ReLU.backward needs a training-mode forward first") }
-        return dout * mask
+        guard let y = output else { preconditionFailure("ReLU.backward needs a training-mode forward first") }
+        return dout.masked(wherePositive: y)   // dout where x > 0, else 0
     }
 
     public var summary: String { "ReLU" }
@@ -74,7 +74,7 @@ public final class Tanh<Scalar: TensorScalar>: ActivationLayer {
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
         guard let y = output else { preconditionFailure("Tanh.backward called before forward") }
-        return dout * (1 - y.squared())
+        return dout.tanhBackward(output: y)   // dout · (1 − y²)
     }
 
     public var summary: String { "Tanh" }

@@ -9,19 +9,29 @@ import ScratchTensor
 ///           db = Σ dout_rows,  dW = (colᵀ·dout_rows)ᵀ,  dx = col2im(dout_rows·W_col)
 /// ```
 /// where `W_col` is `W` read as `[FN, C·FH·FW]` and OH = (H + 2P − FH)/S + 1 (likewise OW).
-/// Every product goes through ``MatMul``.
+/// Every product goes through ``MatMul``. The same sums are computed image by image
+/// (``Conv2D``): one image's im2col rows and product stay in cache, nothing of the size of
+/// `col` is kept for the backward pass, and the images are shared out over the cores.
+/// ``forward(_:mode:thenReLU:thenMaxPooling:)`` runs the ReLU and max pooling that follow
+/// in the same pass.
 ///
 /// Shapes: `x [N, C, H, W]` → `out [N, FN, OH, OW]`; `W [FN, C, FH, FW]`, `b [FN]`.
 /// `dx` has `x`'s shape. The input padding is zeros.
-public final class Convolution<Scalar: TensorScalar>: Layer {
+public final class Convolution<Scalar: TensorScalar>: Layer, InputGradientOptional {
     public let weight: Parameter<Scalar>
     public let bias: Parameter<Scalar>
     public let stride: Int
     public let pad: Int
 
     private var geometry: ConvolutionGeometry?
-    private var inputShape: [Int] = []
-    private var col: Tensor<Scalar>?
+    /// The latest forward input (a reference, not a copy): the backward pass rebuilds each
+    /// image's im2col rows from it instead of keeping the batch's `col` matrix.
+    private var input: Tensor<Scalar>?
+    /// What the latest forward ran after the convolution (``forward(_:mode:thenReLU:thenMaxPooling:)``),
+    /// its output and its pooling winners (empty after an inference pass).
+    private var epilogue = Conv2D.Epilogue.none
+    private var fusedOutput: Tensor<Scalar>?
+    private var winners: [UInt8] = []
 
     /// Filter count FN.
     public var filters: Int { weight.value.shape[0] }
@@ -77,20 +87,100 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
 
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
         let g = geometry(for: x)
-        let col = im2col(x, geometry: g)
-        self.col = col
-        inputShape = x.shape
-        let rows = MatMul.multiply(col, weight.value, transposeB: true)   // [N·OH·OW, FN]
-        return rows.channelsFirst(batch: x.shape[0], height: g.outputHeight, width: g.outputWidth, addingBias: bias.value)
+        (input, epilogue, fusedOutput, winners) = (x, .none, nil, [])
+        return Conv2D.forward(x, weight: weight.value, bias: bias.value, geometry: g)
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
-        guard let col, let g = geometry else { preconditionFailure("Convolution.backward called before forward") }
-        let rows = dout.channelsLast()                                      // [N·OH·OW, FN]
-        bias.gradient = dout.channelSums()
-        weight.gradient = MatMul.multiply(rows, col, transposeA: true).reshaped(weight.value.shape)
-        let dcol = MatMul.multiply(rows, weight.value)                      // [N·OH·OW, C·FH·FW]
-        return col2im(dcol, inputShape: inputShape, geometry: g)
+        backward(dout, inputGradient: true)!
+    }
+
+    /// The parameter gradients only, without ∂L/∂x: for the first layer of a network, whose
+    /// input (the images) needs no gradient. Returns the cached input.
+    @discardableResult
+    public func backwardParameters(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
+        _ = backward(dout, inputGradient: false)
+        return input!
+    }
+
+    private func backward(_ dout: Tensor<Scalar>, inputGradient: Bool) -> Tensor<Scalar>? {
+        guard let input, let g = geometry else { preconditionFailure("Convolution.backward called before forward") }
+        if epilogue.maxPool != nil && winners.isEmpty {
+            // After an inference pass: find the pooling winners again.
+            (fusedOutput, winners) = Conv2D.forward(input, weight: weight.value, bias: bias.value, geometry: g,
+                                                    then: epilogue, recordingWinners: true)
+        }
+        let (dx, dW, db) = Conv2D.backward(dout, input: input, weight: weight.value, geometry: g, through: epilogue,
+                                           output: fusedOutput ?? dout, winners: winners, inputGradient: inputGradient)
+        weight.gradient = dW
+        bias.gradient = db
+        return dx
+    }
+
+    // MARK: Fused with the ReLU and max pooling after it
+
+    /// This convolution, then ReLU, then (optionally) `pooling`, in one pass per image: the
+    /// same numbers as the three layers' `forward`s one after the other, without writing or
+    /// re-reading the convolution's full output (the pooling reads each image's output while
+    /// it is still in cache). ``backward(_:)`` then takes ∂L/∂(this output) and goes back
+    /// through all three; the ReLU and MaxPooling layers themselves are not used (nor updated).
+    /// A pooling window of 255 elements or more is not fused (see ``fusedLayerCount(in:at:)``).
+    public func forward(_ x: Tensor<Scalar>, mode: Mode, thenReLU relu: Bool,
+                        thenMaxPooling pooling: MaxPooling<Scalar>? = nil) -> Tensor<Scalar> {
+        let g = geometry(for: x)
+        var pool: ConvolutionGeometry?
+        if let pooling {
+            do {
+                pool = try pooling.geometry(height: g.outputHeight, width: g.outputWidth)
+            } catch {
+                preconditionFailure("\(pooling.summary): \(error)")
+            }
+            precondition(pool!.windowSize < Int(Pool2D.paddingWon), "\(pooling.summary) is too large a window to fuse")
+        }
+        let epilogue = Conv2D.Epilogue(relu: relu, maxPool: pool)
+        let (out, winners) = Conv2D.forward(x, weight: weight.value, bias: bias.value, geometry: g, then: epilogue,
+                                            recordingWinners: mode == .training)
+        (input, self.epilogue, fusedOutput, self.winners) = (x, epilogue, epilogue == .none ? nil : out, winners)
+        return out
+    }
+
+    /// How many of `layers`, from `index`, ``forward(_:mode:thenReLU:thenMaxPooling:)`` can run
+    /// as one pass: 0 when `layers[index]` is not a Convolution, else 1 (the convolution alone),
+    /// 2 (a ReLU follows) or 3 (ReLU, then a MaxPooling of fewer than 255 elements per window).
+    /// A network runs `layers[index]` as
+    /// `conv.forward(x, mode: mode, thenReLU: count > 1, thenMaxPooling: count > 2 ? layers[index + 2] as? MaxPooling : nil)`
+    /// and, going back, calls `conv.backward` once for the `count` layers.
+    public static func fusedLayerCount(in layers: [any Layer<Scalar>], at index: Int) -> Int {
+        guard index < layers.count, layers[index] is Convolution<Scalar> else { return 0 }
+        guard index + 1 < layers.count, layers[index + 1] is ReLU<Scalar> else { return 1 }
+        guard index + 2 < layers.count, let pool = layers[index + 2] as? MaxPooling<Scalar>,
+              pool.poolHeight * pool.poolWidth < Int(Pool2D.paddingWon) else { return 2 }
+        return 3
+    }
+
+    /// `layers` cut into the steps a network runs: each Convolution with the ReLU and max
+    /// pooling it fuses (``fusedLayerCount(in:at:)``), every other layer on its own. Forward,
+    /// a step is ``forward(step:of:_:mode:)``; backward, `layers[step.lowerBound].backward`
+    /// (or `backwardParameters` for the first step), once per step.
+    public static func fusedSteps(_ layers: [any Layer<Scalar>]) -> [Range<Int>] {
+        var steps: [Range<Int>] = []
+        var i = 0
+        while i < layers.count {
+            let count = max(1, fusedLayerCount(in: layers, at: i))
+            steps.append(i..<(i + count))
+            i += count
+        }
+        return steps
+    }
+
+    /// Runs one step of ``fusedSteps(_:)`` forward: a fused convolution, or the layer itself.
+    public static func forward(step: Range<Int>, of layers: [any Layer<Scalar>], _ x: Tensor<Scalar>,
+                               mode: Mode) -> Tensor<Scalar> {
+        guard let conv = layers[step.lowerBound] as? Convolution<Scalar> else {
+            return layers[step.lowerBound].forward(x, mode: mode)
+        }
+        return conv.forward(x, mode: mode, thenReLU: step.count > 1,
+                            thenMaxPooling: step.count > 2 ? layers[step.lowerBound + 2] as? MaxPooling<Scalar> : nil)
     }
 
     public var parameters: [Parameter<Scalar>] { [weight, bias] }

@@ -27,7 +27,7 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
         switch mode {
         case .training:
             if let mask, freezesMask, mask.shape == x.shape { return x * mask }
-            let newMask = Tensor<Scalar>(shape: x.shape, scalars: (0..<x.count).map { _ in rng.uniform() > ratio ? 1 : 0 })
+            let newMask = Tensor<Scalar>.dropoutMask(shape: x.shape, ratio: ratio, using: &rng)   // rand(shape) > ratio
             mask = newMask
             return x * newMask
         case .inference:

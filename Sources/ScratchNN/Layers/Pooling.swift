@@ -8,7 +8,8 @@ import ScratchTensor
 /// ```
 /// The first maximum (row by row through the window) wins ties, as NumPy's `argmax`
 /// does in the book, and only it receives the gradient. Padding reads as zeros, as in
-/// the book. Computed per window directly, not through im2col.
+/// the book. Computed per window directly, not through im2col; a training pass records each
+/// window's winner in one byte for the backward pass (an inference pass records nothing).
 ///
 /// Shapes: `x [N, C, H, W]` → `out [N, C, OH, OW]` with OH = (H + 2P − PH)/S + 1
 /// (likewise OW). Every network in the course uses 2×2 windows with stride 2.
@@ -18,6 +19,11 @@ public final class MaxPooling<Scalar: TensorScalar>: Layer {
     public let stride: Int
     public let pad: Int
     private var inputShape: [Int] = []
+    /// What the backward pass routes by: each window's winner (one byte per window, recorded
+    /// in training), or the input itself (inference: the winners are found again if asked).
+    private var winners: [UInt8]?
+    private var input: Tensor<Scalar>?
+    /// Flat winner indices, for windows too large for one byte.
     private var argmax: [Int]?
     private var cachedGeometry: ConvolutionGeometry?
 
@@ -45,15 +51,27 @@ public final class MaxPooling<Scalar: TensorScalar>: Layer {
 
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
         let g = poolingGeometry(x, cached: &cachedGeometry, layer: summary, make: geometry)
-        let (out, argmax) = Pool2D.maxForward(x, geometry: g)
-        self.argmax = argmax
         inputShape = x.shape
+        (winners, input, argmax) = (nil, nil, nil)
+        guard g.windowSize < Int(Pool2D.paddingWon) else {
+            let (out, argmax) = Pool2D.maxForward(x, geometry: g)
+            self.argmax = argmax
+            return out
+        }
+        let training = mode == .training
+        let (out, winners) = Pool2D.maxForward(x, geometry: g, recordingWinners: training)
+        if training { self.winners = winners } else { input = x }
         return out
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
-        guard let argmax else { preconditionFailure("MaxPooling.backward called before forward") }
-        return Pool2D.maxBackward(dout, argmax: argmax, inputShape: inputShape)
+        if let argmax { return Pool2D.maxBackward(dout, argmax: argmax, inputShape: inputShape) }
+        guard let g = cachedGeometry else { preconditionFailure("MaxPooling.backward called before forward") }
+        if winners == nil, let input {
+            winners = Pool2D.maxForward(input, geometry: g, recordingWinners: true).winners
+        }
+        guard let winners else { preconditionFailure("MaxPooling.backward called before forward") }
+        return Pool2D.maxBackward(dout, winners: winners, inputShape: inputShape, geometry: g)
     }
 
     public var summary: String { "MaxPooling \(poolHeight)×\(poolWidth) (stride \(stride)\(pad > 0 ? ", pad \(pad)" : ""))" }

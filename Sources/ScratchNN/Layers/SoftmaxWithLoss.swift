@@ -15,16 +15,16 @@ public final class SoftmaxWithLoss<Scalar: TensorScalar> {
 
     /// The mean cross-entropy loss of `x`'s softmax against `labels`.
     public func forward(_ x: Tensor<Scalar>, labels: [Int]) -> Scalar {
-        let y = x.softmaxRows()
+        // softmax and Loss.crossEntropy in one pass over the rows
+        let (y, loss) = x.softmaxCrossEntropy(labels: labels)
         probabilities = y
         self.labels = labels
-        return Loss.crossEntropy(y, labels: labels)
+        return loss
     }
 
     /// ∂L/∂x = (y − t) / N.
     public func backward() -> Tensor<Scalar> {
         guard let y = probabilities else { preconditionFailure("SoftmaxWithLoss.backward called before forward") }
-        let t = Tensor<Scalar>.oneHot(labels, classes: y.columns)
-        return (y - t) * (1 / Scalar(labels.count))
+        return y.softmaxCrossEntropyGradient(labels: labels)   // (y − one-hot(labels)) / N
     }
 }

@@ -11,11 +11,16 @@ public struct AdaGrad<Scalar: TensorScalar>: Optimizer {
 
     public init(learningRate: Double) { self.learningRate = Scalar(learningRate) }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public mutating func update(_ parameters: [Parameter<Scalar>]) {
         if history.isEmpty { history = parameters.map { Tensor(shape: $0.value.shape) } }
+        let lr = learningRate
         for (i, p) in parameters.enumerated() {
-            history[i] += p.gradient.squared()
-            p.value -= learningRate * p.gradient / (history[i].sqrt() + 1e-7)
+            Tensor.updateElements(&p.value, &history[i], p.gradient) { p, h, g in
+                h = h + g * g
+                p = p - lr * g / (h.squareRoot() + 1e-7)
+            }
         }
     }
 }

@@ -23,6 +23,8 @@ public struct Adam<Scalar: TensorScalar>: Optimizer {
         self.beta2 = beta2
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public mutating func update(_ parameters: [Parameter<Scalar>]) {
         if m.isEmpty {
             m = parameters.map { Tensor(shape: $0.value.shape) }
@@ -31,11 +33,13 @@ public struct Adam<Scalar: TensorScalar>: Optimizer {
         step += 1
         let t = Double(step)
         let lrT = Scalar(learningRate * (1 - Double.pow(beta2, t)).squareRoot() / (1 - Double.pow(beta1, t)))
+        let (oneMinusBeta1, oneMinusBeta2) = (Scalar(1 - beta1), Scalar(1 - beta2))
         for (i, p) in parameters.enumerated() {
-            let g = p.gradient
-            m[i].addScaled(g - m[i], by: Scalar(1 - beta1))
-            v[i].addScaled(g.squared() - v[i], by: Scalar(1 - beta2))
-            p.value -= lrT * m[i] / (v[i].sqrt() + 1e-7)
+            Tensor.updateElements(&p.value, &m[i], &v[i], p.gradient) { p, m, v, g in
+                m = m + oneMinusBeta1 * (g - m)
+                v = v + oneMinusBeta2 * (g * g - v)
+                p = p - lrT * m / (v.squareRoot() + 1e-7)
+            }
         }
     }
 }

@@ -15,11 +15,16 @@ public struct Momentum<Scalar: TensorScalar>: Optimizer {
         self.momentum = Scalar(momentum)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public mutating func update(_ parameters: [Parameter<Scalar>]) {
         if velocity.isEmpty { velocity = parameters.map { Tensor(shape: $0.value.shape) } }
+        let (lr, mu) = (learningRate, momentum)
         for (i, p) in parameters.enumerated() {
-            velocity[i] = momentum * velocity[i] - learningRate * p.gradient
-            p.value += velocity[i]
+            Tensor.updateElements(&p.value, &velocity[i], p.gradient) { p, v, g in
+                v = mu * v - lr * g
+                p = p + v
+            }
         }
     }
 }

@@ -15,11 +15,16 @@ public struct Nesterov<Scalar: TensorScalar>: Optimizer {
         self.momentum = Scalar(momentum)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public mutating func update(_ parameters: [Parameter<Scalar>]) {
         if velocity.isEmpty { velocity = parameters.map { Tensor(shape: $0.value.shape) } }
+        let (lr, mu) = (learningRate, momentum)
         for (i, p) in parameters.enumerated() {
-            p.value += momentum * momentum * velocity[i] - (1 + momentum) * learningRate * p.gradient
-            velocity[i] = momentum * velocity[i] - learningRate * p.gradient
+            Tensor.updateElements(&p.value, &velocity[i], p.gradient) { p, v, g in
+                p = p + (mu * mu * v - (1 + mu) * lr * g)
+                v = mu * v - lr * g
+            }
         }
     }
 }

@@ -17,11 +17,16 @@ public struct RMSProp<Scalar: TensorScalar>: Optimizer {
         self.decay = Scalar(decay)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public mutating func update(_ parameters: [Parameter<Scalar>]) {
         if history.isEmpty { history = parameters.map { Tensor(shape: $0.value.shape) } }
+        let (lr, rho) = (learningRate, decay)
         for (i, p) in parameters.enumerated() {
-            history[i] = decay * history[i] + (1 - decay) * p.gradient.squared()
-            p.value -= learningRate * p.gradient / (history[i].sqrt() + 1e-7)
+            Tensor.updateElements(&p.value, &history[i], p.gradient) { p, h, g in
+                h = rho * h + (1 - rho) * (g * g)
+                p = p - lr * g / (h.squareRoot() + 1e-7)
+            }
         }
     }
 }

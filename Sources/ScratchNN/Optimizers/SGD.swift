@@ -9,7 +9,12 @@ public struct SGD<Scalar: TensorScalar>: Optimizer {
 
     public init(learningRate: Double) { self.learningRate = Scalar(learningRate) }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public mutating func update(_ parameters: [Parameter<Scalar>]) {
-        for p in parameters { p.value.addScaled(p.gradient, by: -learningRate) }
+        let lr = learningRate
+        for p in parameters {
+            Tensor.updateElements(&p.value, p.gradient) { p, g in p = p - lr * g }
+        }
     }
 }

@@ -1,0 +1,338 @@
+// Float32 loops written with the concrete `SIMD16<Float>` / `SIMD8<Float>` types.
+//
+// Selects such as ReLU's `x > 0 ? x : 0` do not vectorise as plain loops here (LLVM turns
+// them into branches: scalar, and mispredicted half the time on activations), and generic
+// `SIMD16<Scalar>` comparisons and masks compile lane by lane even when specialized. With
+// the concrete types each is one compare and one blend (or a max) per 16 elements.
+// The generic callers use these when `Scalar == Float` and a scalar loop otherwise.
+
+enum FloatLoops {
+    typealias V16 = SIMD16<Float>
+    typealias V8 = SIMD8<Float>
+
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V16 {
+        UnsafeRawPointer(p).loadUnaligned(as: V16.self)
+    }
+    @inline(__always) static func store(_ v: V16, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V16.self)
+    }
+    @inline(__always) static func load8(_ p: UnsafePointer<Float>) -> V8 {
+        UnsafeRawPointer(p).loadUnaligned(as: V8.self)
+    }
+    @inline(__always) static func store8(_ v: V8, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V8.self)
+    }
+
+    /// `o[i] = y[i] > 0 ? x[i] : 0` (`o` may be uninitialized).
+    static func select(_ x: UnsafePointer<Float>, where y: UnsafePointer<Float>,
+                       into o: UnsafeMutablePointer<Float>, count n: Int) {
+        var i = 0
+        while i + 16 <= n {
+            store(V16.zero.replacing(with: load(x + i), where: load(y + i) .> 0), o + i)
+            i += 16
+        }
+        while i < n {
+            (o + i).initialize(to: y[i] > 0 ? x[i] : 0)
+            i += 1
+        }
+    }
+
+    /// `o[i] = y[i] > threshold ? 1 : 0` (`o` may be uninitialized).
+    static func greaterMask(_ y: UnsafePointer<Float>, than threshold: Float,
+                            into o: UnsafeMutablePointer<Float>, count n: Int) {
+        var i = 0
+        while i + 16 <= n {
+            store(V16.zero.replacing(with: 1, where: load(y + i) .> threshold), o + i)
+            i += 16
+        }
+        while i < n {
+            (o + i).initialize(to: y[i] > threshold ? 1 : 0)
+            i += 1
+        }
+    }
+
+    /// `row[j] = max(0, row[j] + bias[j])` for j in 0..<n (NaN becomes 0, as `x > 0 ? x : 0`).
+    static func addBiasReLU(_ row: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, count n: Int) {
+        var j = 0
+        while j + 16 <= n {
+            let v = load(row + j) + load(bias + j)
+            store(V16.zero.replacing(with: v, where: v .> 0), row + j)
+            j += 16
+        }
+        if j + 8 <= n {
+            let v = load8(row + j) + load8(bias + j)
+            store8(V8.zero.replacing(with: v, where: v .> 0), row + j)
+            j += 8
+        }
+        while j < n {
+            let v = row[j] + bias[j]
+            row[j] = v > 0 ? v : 0
+            j += 1
+        }
+    }
+}
+
+extension UnsafePointer {
+    /// The same address read as Float (only where the caller has checked `Pointee == Float`).
+    @inline(__always) var float: UnsafePointer<Float> { UnsafeRawPointer(self).assumingMemoryBound(to: Float.self) }
+}
+
+extension UnsafeMutablePointer {
+    /// The same address written as Float (only where the caller has checked `Pointee == Float`).
+    @inline(__always) var float: UnsafeMutablePointer<Float> { UnsafeMutableRawPointer(self).assumingMemoryBound(to: Float.self) }
+}
+
+extension FloatLoops {
+    /// `out = x·W + b` (then ReLU) for sparse rows x: row r's nonzeros are entries
+    /// `starts[r]..<starts[r + 1]` of `columns`/`values`; W `[K, n]` has rows `ldw` apart, a
+    /// multiple of 16 with zeros past column n, and so has `bias`. `out` is `[rows, n]` and may
+    /// be uninitialized.
+    ///
+    /// Each row's accumulators (up to 8 vectors: 128 columns per pass) take one fused
+    /// multiply-add per nonzero in column order, as the dense kernel does with every column;
+    /// two rows go side by side so that two independent chains hide the FMA latency. (Four
+    /// rows side by side, grouped by length, measured slower: the loop is bound by reading
+    /// W's rows from L2 and the nonzeros from memory, which a row order by length scatters.)
+    struct SparseAffine: @unchecked Sendable {
+        let starts: UnsafePointer<Int>
+        let columns: UnsafePointer<Int32>
+        let values: UnsafePointer<Float>
+        let w: UnsafePointer<Float>
+        let ldw: Int
+        let n: Int
+        let bias: UnsafePointer<Float>
+        let relu: Bool
+        let out: UnsafeMutablePointer<Float>
+
+        func run(rows: Range<Int>) {
+            var c0 = 0
+            while c0 < n {
+                let vectors = min(8, (n - c0 + 15) / 16)
+                switch vectors {
+                case 1: panel(OneVector.self, c0, rows)
+                case 2: panel(TwoVectors.self, c0, rows)
+                case 3: panel(ThreeVectors.self, c0, rows)
+                case 4: panel(FourVectors.self, c0, rows)
+                case 5: panel(FiveVectors.self, c0, rows)
+                case 6: panel(SixVectors.self, c0, rows)
+                case 7: panel(SevenVectors.self, c0, rows)
+                default: panel(EightVectors.self, c0, rows)
+                }
+                c0 += vectors * 16
+            }
+        }
+
+        /// Columns `c0..<c0 + 16·vectors` of the given rows (the vector count is a type, so
+        /// each count gets its own loop without the unused accumulators).
+        private func panel<Count: VectorCount>(_: Count.Type, _ c0: Int, _ rows: Range<Int>) {
+            let vectors = Count.vectors
+            let (starts, columns, values, ldw) = (self.starts, self.columns, self.values, self.ldw)
+            let wp = w + c0
+            var r = rows.lowerBound
+            while r + 2 <= rows.upperBound {
+                var a = Self.zeroRow, b = Self.zeroRow
+                var p = starts[r], q = starts[r + 1]
+                let pEnd = starts[r + 1], qEnd = starts[r + 2]
+                while p < pEnd && q < qEnd {
+                    let wa = wp + Int(columns[p]) &* ldw, xa = V16(repeating: values[p])
+                    let wb = wp + Int(columns[q]) &* ldw, xb = V16(repeating: values[q])
+                    a.0 = a.0.addingProduct(xa, load(wa))
+                    b.0 = b.0.addingProduct(xb, load(wb))
+                    if vectors > 1 {
+                        a.1 = a.1.addingProduct(xa, load(wa + 16))
+                        b.1 = b.1.addingProduct(xb, load(wb + 16))
+                    }
+                    if vectors > 2 {
+                        a.2 = a.2.addingProduct(xa, load(wa + 32))
+                        b.2 = b.2.addingProduct(xb, load(wb + 32))
+                    }
+                    if vectors > 3 {
+                        a.3 = a.3.addingProduct(xa, load(wa + 48))
+                        b.3 = b.3.addingProduct(xb, load(wb + 48))
+                    }
+                    if vectors > 4 {
+                        a.4 = a.4.addingProduct(xa, load(wa + 64))
+                        b.4 = b.4.addingProduct(xb, load(wb + 64))
+                    }
+                    if vectors > 5 {
+                        a.5 = a.5.addingProduct(xa, load(wa + 80))
+                        b.5 = b.5.addingProduct(xb, load(wb + 80))
+                    }
+                    if vectors > 6 {
+                        a.6 = a.6.addingProduct(xa, load(wa + 96))
+                        b.6 = b.6.addingProduct(xb, load(wb + 96))
+                    }
+                    if vectors > 7 {
+                        a.7 = a.7.addingProduct(xa, load(wa + 112))
+                        b.7 = b.7.addingProduct(xb, load(wb + 112))
+                    }
+                    p &+= 1
+                    q &+= 1
+                }
+                while p < pEnd {
+                    accumulate(vectors, wp + Int(columns[p]) &* ldw, values[p], &a)
+                    p &+= 1
+                }
+                while q < qEnd {
+                    accumulate(vectors, wp + Int(columns[q]) &* ldw, values[q], &b)
+                    q &+= 1
+                }
+                finish(vectors, c0, r, a)
+                finish(vectors, c0, r + 1, b)
+                r += 2
+            }
+            if r < rows.upperBound {
+                var a = Self.zeroRow
+                for p in starts[r]..<starts[r + 1] {
+                    accumulate(vectors, wp + Int(columns[p]) &* ldw, values[p], &a)
+                }
+                finish(vectors, c0, r, a)
+            }
+        }
+
+        /// One row's accumulators: columns c0 + 16·i ..< c0 + 16·(i + 1) in element i.
+        typealias Row = (V16, V16, V16, V16, V16, V16, V16, V16)
+        static var zeroRow: Row { (V16(), V16(), V16(), V16(), V16(), V16(), V16(), V16()) }
+
+        @inline(__always)
+        private func accumulate(_ vectors: Int, _ wRow: UnsafePointer<Float>, _ value: Float, _ a: inout Row) {
+            let x = V16(repeating: value)
+            a.0 = a.0.addingProduct(x, load(wRow))
+            if vectors > 1 { a.1 = a.1.addingProduct(x, load(wRow + 16)) }
+            if vectors > 2 { a.2 = a.2.addingProduct(x, load(wRow + 32)) }
+            if vectors > 3 { a.3 = a.3.addingProduct(x, load(wRow + 48)) }
+            if vectors > 4 { a.4 = a.4.addingProduct(x, load(wRow + 64)) }
+            if vectors > 5 { a.5 = a.5.addingProduct(x, load(wRow + 80)) }
+            if vectors > 6 { a.6 = a.6.addingProduct(x, load(wRow + 96)) }
+            if vectors > 7 { a.7 = a.7.addingProduct(x, load(wRow + 112)) }
+        }
+
+        /// Adds the bias (and applies ReLU) and stores the row's columns `c0..<c0 + 16·vectors`
+        /// that exist.
+        @inline(__always)
+        private func finish(_ vectors: Int, _ c0: Int, _ r: Int, _ a: Row) {
+            let o = out + r &* n + c0
+            let valid = min(vectors * 16, n - c0)
+            for i in 0..<vectors {
+                let acc = i == 0 ? a.0 : i == 1 ? a.1 : i == 2 ? a.2 : i == 3 ? a.3
+                    : i == 4 ? a.4 : i == 5 ? a.5 : i == 6 ? a.6 : a.7
+                var v = acc + load(bias + c0 + 16 * i)
+                if relu { v = V16.zero.replacing(with: v, where: v .> 0) }
+                let lanes = valid - 16 * i
+                if lanes >= 16 {
+                    store(v, o + 16 * i)
+                } else {
+                    for l in 0..<lanes { (o + 16 * i + l).initialize(to: v[l]) }
+                }
+            }
+        }
+    }
+}
+
+/// A number of vectors known at compile time (in specialized code): the width of a
+/// register tile in ``FloatLoops/SparseAffine``.
+protocol VectorCount { static var vectors: Int { get } }
+enum OneVector: VectorCount { static var vectors: Int { 1 } }
+enum TwoVectors: VectorCount { static var vectors: Int { 2 } }
+enum ThreeVectors: VectorCount { static var vectors: Int { 3 } }
+enum FourVectors: VectorCount { static var vectors: Int { 4 } }
+enum FiveVectors: VectorCount { static var vectors: Int { 5 } }
+enum SixVectors: VectorCount { static var vectors: Int { 6 } }
+enum SevenVectors: VectorCount { static var vectors: Int { 7 } }
+enum EightVectors: VectorCount { static var vectors: Int { 8 } }
+
+extension FloatLoops {
+    /// Whether any of the 16 floats at `p` is nonzero (−0 counts as zero, NaN as nonzero).
+    /// (Eight 64-bit words OR-ed together: SIMD comparisons and reductions compile lane by
+    /// lane here.)
+    @inline(__always)
+    static func anyNonzero(_ p: UnsafePointer<Float>) -> Bool {
+        let q = UnsafeRawPointer(p)
+        var bits = q.loadUnaligned(as: UInt64.self)
+        for i in 1..<8 { bits |= q.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self) }
+        return bits & 0x7fff_ffff_7fff_ffff != 0
+    }
+}
+
+extension FloatLoops {
+    /// `o[i] += alpha · sign(x[i])` (sign −1, 0 or +1; 0 for NaN, as `x > 0 ? 1 : (x < 0 ? −1 : 0)`).
+    static func addScaledSign(_ x: UnsafePointer<Float>, by alpha: Float, into o: UnsafeMutablePointer<Float>, count n: Int) {
+        var i = 0
+        while i + 16 <= n {
+            let v = load(x + i)
+            let sign = V16.zero.replacing(with: 1, where: v .> 0).replacing(with: -1, where: v .< 0)
+            store(load(o + i) + alpha * sign, o + i)
+            i += 16
+        }
+        while i < n {
+            let sign: Float = x[i] > 0 ? 1 : (x[i] < 0 ? -1 : 0)
+            o[i] += alpha * sign
+            i += 1
+        }
+    }
+
+    /// Σ f(x[i]) in 32 running partial sums (two vectors), added up at the end: a sum in
+    /// element order is one long chain of dependent additions, 4 cycles each.
+    @inline(__always)
+    static func sum(_ x: UnsafePointer<Float>, count n: Int, _ f: (V16) -> V16, _ f1: (Float) -> Float) -> Float {
+        var s0 = V16(), s1 = V16()
+        var i = 0
+        while i + 32 <= n {
+            s0 += f(load(x + i))
+            s1 += f(load(x + i + 16))
+            i += 32
+        }
+        if i + 16 <= n {
+            s0 += f(load(x + i))
+            i += 16
+        }
+        var total = (s0 + s1).sum()
+        while i < n {
+            total += f1(x[i])
+            i += 1
+        }
+        return total
+    }
+
+    /// e^x for 16 lanes, as Cephes' `expf` computes it: e^x = 2^k · e^r with k = round(x·log₂e)
+    /// and |r| ≤ ln2/2, e^r by a degree-7 polynomial (within 2 ulp of the C library's `expf`).
+    /// x is clamped to [−87.3, 88], where e^x is a normal float (for the sigmoid below the
+    /// result is then 0 or 1 either way). NaN stays NaN.
+    @inline(__always)
+    static func exp(_ x: V16) -> V16 {
+        let xc = x.replacing(with: 88, where: x .> 88).replacing(with: -87.3, where: x .< -87.3)
+        // k = round(x·log₂e): adding 1.5·2²³ rounds to an integer and leaves it in the low
+        // mantissa bits.
+        let magic: Float = 12_582_912
+        let t = xc * 1.442_695_04 + magic
+        let k = t - magic
+        // r = x − k·ln2, with ln2 split in two so that k·ln2_hi is exact.
+        let r = (xc - k * 0.693_359_375) - k * -2.121_944_4e-4
+        var p = V16(repeating: 1.987_569_15e-4)
+        p = p * r + 1.398_199_95e-3
+        p = p * r + 8.333_451_9e-3
+        p = p * r + 4.166_579_59e-2
+        p = p * r + 1.666_666_55e-1
+        p = p * r + 5.000_000_12e-1
+        p = p * (r * r) + r + 1
+        // 2^k = the float with exponent field k + 127.
+        let kBits = unsafeBitCast(t, to: SIMD16<Int32>.self) &- unsafeBitCast(V16(repeating: magic), to: SIMD16<Int32>.self)
+        return p * unsafeBitCast((kBits &+ 127) &<< 23, to: V16.self)
+    }
+
+    /// `o[i] = 1 / (1 + e^(−x[i]))`, 16 lanes at a time with ``exp(_:)``.
+    static func sigmoid(_ x: UnsafePointer<Float>, into o: UnsafeMutablePointer<Float>, count n: Int) {
+        var i = 0
+        while i + 16 <= n {
+            store(1 / (1 + exp(-load(x + i))), o + i)
+            i += 16
+        }
+        if i < n {
+            // The tail through a zero-padded vector, so that every element gets the same e^x.
+            var tail = V16()
+            for l in 0..<(n - i) { tail[l] = x[i + l] }
+            let y = 1 / (1 + exp(-tail))
+            for l in 0..<(n - i) { (o + i + l).initialize(to: y[l]) }
+        }
+    }
+}

@@ -1,0 +1,286 @@
+import Dispatch
+
+/// The rows of a mostly-zero matrix stored by their nonzero elements (compressed sparse
+/// rows, CSR): how an MLP's first Affine layer reads a test set it evaluates again and again.
+///
+/// Four fifths of an MNIST image's 784 pixels are 0, so `x·W` over the nonzeros alone does a
+/// fifth of the multiply-adds and reads a third of the bytes. The product skips only terms
+/// `0·w`, adding the others in the same order as the dense product (k ascending, one fused
+/// multiply-add each), so the results are the dense kernel's to the last bit (as long as W
+/// holds no ∞ or NaN, where `0·w` is not 0).
+///
+/// Converting costs about two passes over the dense tensor (more than one dense product), so
+/// it pays for sets used many times, not for a minibatch used once.
+///
+/// Shapes: built from a `[N, …]` tensor, read as `[N, columns]` (`columns` = the product of
+/// every dimension but the first), like ``MatMul`` reads tensors.
+public struct SparseRows<Scalar: TensorScalar>: Sendable, Equatable {
+    /// The dense tensor's shape.
+    public let shape: [Int]
+    /// Elements per row (the product of every dimension of `shape` but the first).
+    public let columns: Int
+    /// Row r's nonzeros are entries `rowStarts[r]..<rowStarts[r + 1]` of `columnIndices` and `values`.
+    public let rowStarts: [Int]
+    /// The column of each nonzero, ascending within a row.
+    public let columnIndices: [Int32]
+    /// The nonzero values.
+    public let values: [Scalar]
+
+    /// The nonzeros of `dense`.
+    public init(_ dense: Tensor<Scalar>) {
+        self.init(dense, maximumDensity: 1)!
+    }
+
+    /// The nonzeros of `dense`, or nil when more than `maximumDensity` of its elements are
+    /// nonzero (judged on the first 1,000 rows first, so a dense set is not converted in full).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public init?(_ dense: Tensor<Scalar>, maximumDensity: Double) {
+        let rows = dense.rows, n = dense.columns
+        precondition(n <= Int(Int32.max), "rows of \(n) elements are too long for SparseRows")
+        guard rows > 0, n > 0 else {
+            self.init(shape: dense.shape, columns: n, rowStarts: [Int](repeating: 0, count: rows + 1),
+                      columnIndices: [], values: [])
+            return
+        }
+        let converted: SparseRows? = dense.scalars.withUnsafeBufferPointer { x in
+            let base = SendablePointer(UnsafeMutableRawPointer(mutating: x.baseAddress!))
+            let sample = min(rows, 1000)
+            var sampleCount = 0
+            for r in 0..<sample { sampleCount += Self.nonzeros(x.baseAddress! + r * n, count: n) }
+            guard Double(sampleCount) <= maximumDensity * Double(sample * n) else { return nil }
+            // Two passes, each on two threads for big sets: nonzeros per row, then the copy
+            // straight into storage of the exact size.
+            let threads = rows >= 4096 ? max(1, min(2, GEMMSelection.cores, GEMMSelection.threadLimit ?? 2)) : 1
+            var starts = [Int](repeating: 0, count: rows + 1)
+            starts.withUnsafeMutableBufferPointer { s in
+                let sp = SendablePointer(UnsafeMutableRawPointer(s.baseAddress!))
+                DispatchQueue.concurrentPerform(iterations: threads) { t in
+                    let counts = sp.pointer.assumingMemoryBound(to: Int.self)
+                    let x = base.pointer.assumingMemoryBound(to: Scalar.self)
+                    for r in (t * rows / threads)..<((t + 1) * rows / threads) {
+                        counts[r + 1] = Self.nonzeros(x + r * n, count: n)
+                    }
+                }
+                for r in 0..<rows { s[r + 1] += s[r] }
+            }
+            let total = starts[rows]
+            guard Double(total) <= maximumDensity * Double(rows * n) else { return nil }
+            var values: [Scalar] = []
+            let indices = [Int32](unsafeUninitializedCapacity: total) { indexBuffer, indexCount in
+                values = [Scalar](unsafeUninitializedCapacity: total) { valueBuffer, valueCount in
+                    guard total > 0 else { return }
+                    let ip = SendablePointer(UnsafeMutableRawPointer(indexBuffer.baseAddress!))
+                    let vp = SendablePointer(UnsafeMutableRawPointer(valueBuffer.baseAddress!))
+                    starts.withUnsafeBufferPointer { s in
+                        let sp = SendablePointer(UnsafeMutableRawPointer(mutating: s.baseAddress!))
+                        DispatchQueue.concurrentPerform(iterations: threads) { t in
+                            let x = base.pointer.assumingMemoryBound(to: Scalar.self)
+                            let starts = sp.pointer.assumingMemoryBound(to: Int.self)
+                            let indices = ip.pointer.assumingMemoryBound(to: Int32.self)
+                            let values = vp.pointer.assumingMemoryBound(to: Scalar.self)
+                            for r in (t * rows / threads)..<((t + 1) * rows / threads) {
+                                Self.compress(x + r * n, count: n, indices: indices + starts[r], values: values + starts[r])
+                            }
+                        }
+                    }
+                    valueCount = total
+                }
+                indexCount = total
+            }
+            return SparseRows(shape: dense.shape, columns: n, rowStarts: starts, columnIndices: indices, values: values)
+        }
+        guard let converted else { return nil }
+        self = converted
+    }
+
+    /// How many of the `n` elements at `row` are nonzero.
+    @inline(__always)
+    static func nonzeros(_ row: UnsafePointer<Scalar>, count n: Int) -> Int {
+        var c = 0, j = 0
+        if Scalar.self == Float.self {
+            // 16 at a time, skipping blocks of zeros (most of an MNIST image's border).
+            while j + 16 <= n {
+                if FloatLoops.anyNonzero(row.float + j) {
+                    for jj in j..<(j + 16) { c &+= Int(unsafeBitCast(row[jj] != 0, to: UInt8.self)) }
+                }
+                j += 16
+            }
+        }
+        while j < n {
+            c &+= Int(unsafeBitCast(row[j] != 0, to: UInt8.self))
+            j += 1
+        }
+        return c
+    }
+
+    /// Writes the nonzeros of the `n` elements at `row` (their columns and values, in order)
+    /// to `indices` and `values`, which have room for exactly that many.
+    @inline(__always)
+    static func compress(_ row: UnsafePointer<Scalar>, count n: Int,
+                         indices: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Scalar>) {
+        // Each block of 16 goes branch-free into a small buffer (every element written, the
+        // count advancing only past nonzeros), and then its nonzeros to their place.
+        var blockIndices: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        var blockValues: (Scalar, Scalar, Scalar, Scalar, Scalar, Scalar, Scalar, Scalar,
+                          Scalar, Scalar, Scalar, Scalar, Scalar, Scalar, Scalar, Scalar)
+            = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var written = 0, j = 0
+        withUnsafeMutableBytes(of: &blockIndices) { ib in
+            withUnsafeMutableBytes(of: &blockValues) { vb in
+                let bi = ib.baseAddress!.assumingMemoryBound(to: Int32.self)
+                let bv = vb.baseAddress!.assumingMemoryBound(to: Scalar.self)
+                while j < n {
+                    let end = min(j + 16, n)
+                    if end - j < 16 || Scalar.self != Float.self || FloatLoops.anyNonzero(row.float + j) {
+                        var c = 0
+                        for jj in j..<end {
+                            let v = row[jj]
+                            bi[c] = Int32(truncatingIfNeeded: jj)
+                            bv[c] = v
+                            c &+= Int(unsafeBitCast(v != 0, to: UInt8.self))
+                        }
+                        (indices + written).initialize(from: bi, count: c)
+                        (values + written).initialize(from: bv, count: c)
+                        written += c
+                    }
+                    j = end
+                }
+            }
+        }
+    }
+
+    init(shape: [Int], columns: Int, rowStarts: [Int], columnIndices: [Int32], values: [Scalar]) {
+        self.shape = shape
+        self.columns = columns
+        self.rowStarts = rowStarts
+        self.columnIndices = columnIndices
+        self.values = values
+    }
+
+    /// Number of rows (the first dimension).
+    public var rows: Int { rowStarts.count - 1 }
+    /// Number of stored (nonzero) elements.
+    public var nonzeroCount: Int { values.count }
+    /// The fraction of elements that are nonzero.
+    public var density: Double { rows * columns == 0 ? 0 : Double(nonzeroCount) / Double(rows * columns) }
+
+    /// The dense tensor (zeros filled back in).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func densified() -> Tensor<Scalar> {
+        var out = Tensor<Scalar>(shape: shape)
+        out.scalars.withUnsafeMutableBufferPointer { o in
+            for r in 0..<rows {
+                for p in rowStarts[r]..<rowStarts[r + 1] { o[r * columns + Int(columnIndices[p])] = values[p] }
+            }
+        }
+        return out
+    }
+
+    /// Rows `range` (a contiguous slice of the batch).
+    public func rows(_ range: Range<Int>) -> SparseRows {
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows, "rows \(range) out of range 0..<\(rows)")
+        let first = rowStarts[range.lowerBound], last = rowStarts[range.upperBound]
+        return SparseRows(shape: [range.count] + shape.dropFirst(), columns: columns,
+                          rowStarts: rowStarts[range.lowerBound...range.upperBound].map { $0 - first },
+                          columnIndices: Array(columnIndices[first..<last]), values: Array(values[first..<last]))
+    }
+
+    // MARK: Products
+
+    /// The Affine layer's forward pass on these rows: `x·W + b`, or `max(0, x·W + b)` with
+    /// `.relu`; `W [columns, d_out]`, `b [d_out]` → `[rows, d_out]`. Equal to
+    /// ``Tensor/affine(_:_:bias:activation:)`` on the dense rows.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func affine(_ w: Tensor<Scalar>, bias b: Tensor<Scalar>, activation: AffineActivation = .identity) -> Tensor<Scalar> {
+        let m = rows, n = w.columns
+        precondition(w.rank == 2 && w.rows == columns, "matrix product shapes do not chain: \(shape) · \(w.shape)")
+        precondition(b.count == n, "bias has \(b.count) elements, the product has \(n) columns")
+        let relu = activation == .relu
+        // Two threads from about 0.1 ms of work (≈ 200k multiply-adds of 16 lanes).
+        let work = nonzeroCount * ((n + 15) / 16)
+        let threads = work >= 200_000 ? max(1, min(2, GEMMSelection.cores, GEMMSelection.threadLimit ?? 2)) : 1
+        return rowStarts.withUnsafeBufferPointer { starts in
+            columnIndices.withUnsafeBufferPointer { cols in
+                values.withUnsafeBufferPointer { vals in
+                    w.scalars.withUnsafeBufferPointer { pw in
+                        b.scalars.withUnsafeBufferPointer { pb in
+                            Tensor<Scalar>(uninitializedShape: [m, n], count: m * n) { out in
+                                let job = SparseAffineJob(
+                                    starts: starts.baseAddress!, columns: cols.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+                                    values: vals.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+                                    w: pw.baseAddress!, k: columns, n: n, bias: pb.baseAddress!, relu: relu, out: out)
+                                job.run(rows: 0..<m, threads: threads)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One sparse Affine product: raw pointers shared by the threads that compute it.
+private struct SparseAffineJob<Scalar: TensorScalar>: @unchecked Sendable {
+    let starts: UnsafePointer<Int>
+    let columns: UnsafePointer<Int32>
+    let values: UnsafePointer<Scalar>
+    let w: UnsafePointer<Scalar>
+    let k: Int, n: Int
+    let bias: UnsafePointer<Scalar>
+    let relu: Bool
+    let out: UnsafeMutablePointer<Scalar>
+
+    func run(rows: Range<Int>, threads: Int) {
+        guard !rows.isEmpty, n > 0 else { return }
+        if Scalar.self == Float.self {
+            // W copied with rows padded to whole vectors (zeros past column n) and 64-byte
+            // aligned: the kernel then reads each row of W as whole cache lines (unpadded
+            // 40-float rows would split a third of its loads across two lines).
+            let ldw = (n + 15) / 16 * 16
+            let buffer = PackBufferPool.shared.take(bytes: (k + 1) * ldw * 4)
+            defer { PackBufferPool.shared.give(buffer) }
+            let packed = buffer.pointer.bindMemory(to: Float.self, capacity: (k + 1) * ldw)
+            for kk in 0...k {
+                (packed + kk * ldw).update(from: kk < k ? w.float + kk * n : bias.float, count: n)
+                (packed + kk * ldw + n).update(repeating: 0, count: ldw - n)
+            }
+            let kernel = FloatLoops.SparseAffine(starts: starts, columns: columns, values: values.float,
+                                                 w: UnsafePointer(packed), ldw: ldw, n: n,
+                                                 bias: UnsafePointer(packed + k * ldw), relu: relu, out: out.float)
+            if threads <= 1 || rows.count < 64 {
+                kernel.run(rows: rows)
+            } else {
+                // Bands of equal nonzero counts, not equal row counts.
+                let first = starts[rows.lowerBound], total = starts[rows.upperBound] - first
+                var bounds = [rows.lowerBound]
+                var r = rows.lowerBound
+                for t in 1..<threads {
+                    let target = first + total * t / threads
+                    while r < rows.upperBound && starts[r] < target { r += 1 }
+                    bounds.append(r)
+                }
+                bounds.append(rows.upperBound)
+                let cuts = bounds
+                DispatchQueue.concurrentPerform(iterations: threads) { t in
+                    kernel.run(rows: cuts[t]..<cuts[t + 1])
+                }
+            }
+        } else {
+            for r in rows {
+                let o = out + r * n
+                o.initialize(repeating: 0, count: n)
+                for p in starts[r]..<starts[r + 1] {
+                    let v = values[p], wRow = w + Int(columns[p]) * n
+                    for j in 0..<n { o[j] += v * wRow[j] }
+                }
+                for j in 0..<n {
+                    let s = o[j] + bias[j]
+                    o[j] = relu && !(s > 0) ? 0 : s
+                }
+            }
+        }
+    }
+}

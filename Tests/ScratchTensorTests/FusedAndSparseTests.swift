@@ -1,0 +1,153 @@
+import Foundation
+import ScratchTensor
+import TestSupport
+import XCTest
+
+/// The fused operations the layers use (Tensor+Affine, Tensor+Reduction, Tensor+Elementwise)
+/// and ``SparseRows`` against the plain operations they replace.
+final class FusedAndSparseTests: XCTestCase {
+    /// MNIST-like rows: about a fifth of the elements nonzero, in [0, 1].
+    private func sparseImages(_ rows: Int, _ columns: Int, seed: UInt64) -> Tensor<Float> {
+        var rng = RandomGenerator(seed: seed)
+        return Tensor(shape: [rows, columns], scalars: (0..<(rows * columns)).map { _ in
+            rng.uniform() < 0.2 ? Float(rng.uniform()) : 0
+        })
+    }
+
+    func testAffineEqualsProductPlusBiasAndReLU() {
+        for (m, k, n) in [(1, 3, 2), (7, 13, 10), (100, 784, 40), (33, 50, 70)] {
+            let x: Tensor<Float> = randomTensor([m, k], seed: 1)
+            let w: Tensor<Float> = randomTensor([k, n], seed: 2)
+            let b: Tensor<Float> = randomTensor([n], seed: 3)
+            let plain = MatMul.multiply(x, w).addingRowVector(b)
+            XCTAssertEqual(Tensor.affine(x, w, bias: b).scalars, plain.scalars, "\(m)×\(n)×\(k)")
+            XCTAssertEqual(Tensor.affine(x, w, bias: b, activation: .relu).scalars, plain.relu().scalars, "\(m)×\(n)×\(k)")
+        }
+        // Large enough for two threads in a release build (≥ 12M multiply-adds): the same numbers.
+        let x = sparseImages(1000, 784, seed: 4)
+        let w: Tensor<Float> = randomTensor([784, 40], seed: 5, scale: 0.05)
+        let b: Tensor<Float> = randomTensor([40], seed: 6)
+        XCTAssertEqual(Tensor.affine(x, w, bias: b, activation: .relu).scalars,
+                       MatMul.multiply(x, w).addingRowVector(b).relu().scalars)
+        // Double, and an empty inner dimension (the bias alone).
+        let xd: Tensor<Double> = randomTensor([4, 3], seed: 7)
+        let wd: Tensor<Double> = randomTensor([3, 5], seed: 8)
+        let bd: Tensor<Double> = randomTensor([5], seed: 9)
+        assertClose(Tensor.affine(xd, wd, bias: bd), MatMul.multiply(xd, wd).addingRowVector(bd), tolerance: 1e-12)
+        XCTAssertEqual(Tensor.affine(Tensor<Double>(shape: [2, 0]), Tensor<Double>(shape: [0, 2]),
+                                     bias: Tensor([1, -1]), activation: .relu).scalars, [1, 0, 1, 0])
+    }
+
+    func testProductEqualsMatMulWithEveryTransposition() {
+        let a: Tensor<Float> = randomTensor([6, 9], seed: 10)
+        let b: Tensor<Float> = randomTensor([9, 4], seed: 11)
+        XCTAssertEqual(Tensor.product(a, b).scalars, MatMul.multiply(a, b).scalars)
+        XCTAssertEqual(Tensor.product(a.transposed(), b, transposeA: true).scalars,
+                       MatMul.multiply(a.transposed(), b, transposeA: true).scalars)
+        XCTAssertEqual(Tensor.product(a, b.transposed(), transposeB: true).scalars,
+                       MatMul.multiply(a, b.transposed(), transposeB: true).scalars)
+        XCTAssertEqual(Tensor.product(Tensor<Float>(shape: [2, 0]), Tensor<Float>(shape: [0, 3])).scalars, [0, 0, 0, 0, 0, 0])
+    }
+
+    func testSparseRowsKeepTheNonzerosAndSlice() {
+        let dense = Tensor<Float>(shape: [3, 2, 2], scalars: [0, 1.5, 0, -2, 0, 0, 0, 0, 3, 0, 0, -0.0])
+        let sparse = SparseRows(dense)
+        XCTAssertEqual(sparse.rows, 3)
+        XCTAssertEqual(sparse.columns, 4)
+        XCTAssertEqual(sparse.rowStarts, [0, 2, 2, 3])
+        XCTAssertEqual(sparse.columnIndices, [1, 3, 0])
+        XCTAssertEqual(sparse.values, [1.5, -2, 3])
+        XCTAssertEqual(sparse.nonzeroCount, 3)
+        XCTAssertEqual(sparse.densified(), Tensor(shape: [3, 2, 2], scalars: [0, 1.5, 0, -2, 0, 0, 0, 0, 3, 0, 0, 0]))
+        XCTAssertEqual(sparse.rows(1..<3).densified().scalars, [0, 0, 0, 0, 3, 0, 0, 0])
+        XCTAssertEqual(sparse.rows(1..<3).rowStarts, [0, 0, 1])
+        // Long rows (the 16-at-a-time scan), two threads' worth of rows, and the density limit.
+        let images = sparseImages(5000, 100, seed: 12)
+        XCTAssertEqual(SparseRows(images).densified(), images)
+        XCTAssertNil(SparseRows(randomTensor([50, 20], seed: 13, as: Float.self), maximumDensity: 0.5))
+        XCTAssertNotNil(SparseRows(images, maximumDensity: 0.5))
+        XCTAssertEqual(SparseRows(Tensor<Double>(shape: [0, 5])).rows, 0)
+    }
+
+    func testSparseAffineEqualsDenseAffine() {
+        // Widths of one to five vectors (two passes for 70), odd row counts, n < 16.
+        for (m, k, n) in [(1, 30, 10), (9, 784, 40), (100, 784, 40), (21, 64, 16), (8, 100, 70), (5, 33, 3)] {
+            let x = sparseImages(m, k, seed: 14)
+            let w: Tensor<Float> = randomTensor([k, n], seed: 15, scale: 0.1)
+            let b: Tensor<Float> = randomTensor([n], seed: 16)
+            let sparse = SparseRows(x)
+            assertClose(sparse.affine(w, bias: b), Tensor.affine(x, w, bias: b), tolerance: 1e-5, "\(m)×\(n)×\(k)")
+            assertClose(sparse.affine(w, bias: b, activation: .relu), Tensor.affine(x, w, bias: b, activation: .relu),
+                        tolerance: 1e-5, "\(m)×\(n)×\(k) relu")
+        }
+        // Enough nonzeros for two threads in a release build.
+        let x = sparseImages(1001, 784, seed: 17)
+        let w: Tensor<Float> = randomTensor([784, 40], seed: 18, scale: 0.05)
+        let b: Tensor<Float> = randomTensor([40], seed: 19)
+        assertClose(SparseRows(x).affine(w, bias: b, activation: .relu), Tensor.affine(x, w, bias: b, activation: .relu),
+                    tolerance: 1e-5)
+        // Double.
+        let xd = sparseImages(6, 20, seed: 20).converted(to: Double.self)
+        let wd: Tensor<Double> = randomTensor([20, 7], seed: 21)
+        let bd: Tensor<Double> = randomTensor([7], seed: 22)
+        assertClose(SparseRows(xd).affine(wd, bias: bd), Tensor.affine(xd, wd, bias: bd), tolerance: 1e-12)
+    }
+
+    func testSoftmaxCrossEntropyAndItsGradient() {
+        let x: Tensor<Double> = randomTensor([5, 4], seed: 23, scale: 3)
+        let labels = [0, 3, 1, 1, 2]
+        let (y, loss) = x.softmaxCrossEntropy(labels: labels)
+        XCTAssertEqual(y, x.softmaxRows())
+        let expected = -labels.enumerated().map { Foundation.log(y[$0.offset, $0.element] + 1e-7) }.reduce(0, +) / 5
+        XCTAssertEqual(loss, expected, accuracy: 1e-15)
+        XCTAssertEqual(y.softmaxCrossEntropyGradient(labels: labels),
+                       (y - Tensor<Double>.oneHot(labels, classes: 4)) * (1 / 5.0))
+    }
+
+    func testArgmaxCountAndActivationBackwards() {
+        let scores = Tensor<Float>(rows: [[0, 3, 3], [5, 1, 5], [-1, -2, -0.5], [1, 1, 1]])
+        XCTAssertEqual(scores.argmaxRows(), [1, 0, 2, 0])
+        XCTAssertEqual(scores.countArgmaxMatches([1, 0, 0, 0]), 3)
+        XCTAssertEqual(scores.countArgmaxMatches([2, 2, 2, 1]), 1)
+
+        // Long enough for the 16-lane loops, with zeros, negatives and NaN.
+        let x: Tensor<Float> = randomTensor([3, 37], seed: 24)
+        var withSpecial = x
+        withSpecial.scalars[5] = 0
+        withSpecial.scalars[6] = -0.0
+        withSpecial.scalars[7] = .nan
+        let y = withSpecial.relu()
+        XCTAssertEqual(y.scalars, withSpecial.scalars.map { $0 > 0 ? $0 : 0 })
+        XCTAssertEqual(withSpecial.reluWithMask().mask.scalars, withSpecial.scalars.map { $0 > 0 ? 1 : 0 })
+        XCTAssertEqual(withSpecial.greaterMask(than: 0.5).scalars, withSpecial.scalars.map { $0 > 0.5 ? 1 : 0 })
+        let dout: Tensor<Float> = randomTensor([3, 37], seed: 25)
+        XCTAssertEqual(dout.masked(wherePositive: y), dout * withSpecial.positiveMask())
+        let s = x.sigmoid(), t = x.tanh()
+        XCTAssertEqual(dout.sigmoidBackward(output: s), dout * (1 - s) * s)
+        XCTAssertEqual(dout.tanhBackward(output: t), dout * (1 - t.squared()))
+        XCTAssertEqual(x.gatherRows([2, 0, 2]).scalars, Array(x.scalars[74..<111] + x.scalars[0..<37] + x.scalars[74..<111]))
+    }
+
+    func testDropoutMaskDrawsOneUniformPerElementInOrder() {
+        var a = RandomGenerator(seed: 26)
+        var b = RandomGenerator(seed: 26)
+        let mask = Tensor<Float>.dropoutMask(shape: [4, 9], ratio: 0.3, using: &a)
+        XCTAssertEqual(mask.shape, [4, 9])
+        XCTAssertEqual(mask.scalars, (0..<36).map { _ in b.uniform() > 0.3 ? 1 : 0 })
+        XCTAssertEqual(a.next(), b.next())
+    }
+
+    func testUpdateElementsVisitsEveryElementWithItsState() {
+        var value = Tensor<Double>([1, 2, 3])
+        var state = Tensor<Double>([10, 20, 30])
+        var state2 = Tensor<Double>([0, 0, 0])
+        let gradient = Tensor<Double>([0.5, -1, 2])
+        Tensor.updateElements(&value, gradient) { p, g in p -= g }
+        XCTAssertEqual(value.scalars, [0.5, 3, 1])
+        Tensor.updateElements(&value, &state, gradient) { p, s, g in s += g; p = s }
+        XCTAssertEqual(value.scalars, [10.5, 19, 32])
+        Tensor.updateElements(&value, &state, &state2, gradient) { p, s, s2, g in s2 = s * g; p = 0 }
+        XCTAssertEqual(state2.scalars, [5.25, -19, 64])
+        XCTAssertEqual(value.scalars, [0, 0, 0])
+    }
+}
