@@ -44,6 +44,13 @@ extension Network {
         var out = x
         var i = start
         while i < layers.count {
+            // Convolution → ReLU → max pooling runs as one fused pass (same numbers).
+            let fused = Convolution<Scalar>.fusedLayerCount(in: layers, at: i)
+            if fused > 1 {
+                out = Convolution<Scalar>.forward(step: i..<(i + fused), of: layers, out, mode: mode)
+                i += fused
+                continue
+            }
             if mode == .inference, let affine = layers[i] as? Affine<Scalar> {
                 let relu = followedByReLU(i)
                 out = affine.forwardInference(out, followedByReLU: relu)
@@ -97,7 +104,9 @@ extension Network {
     private func backpropagate() {
         var dout = lossLayer.backward()
         let layers = self.layers
-        for i in layers.indices.reversed() {
+        // Steps as the forward pass took them: fused convolution runs go back in one pass.
+        for step in Convolution<Scalar>.fusedSteps(layers).reversed() {
+            let i = step.lowerBound
             if i == 0, let first = layers[0] as? any InputGradientOptional<Scalar> {
                 first.backwardParameters(dout)
             } else {
