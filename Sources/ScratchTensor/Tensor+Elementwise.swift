@@ -175,9 +175,9 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public func sign() -> Tensor { mapElements { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) } }
 
-    /// σ(x) = 1 / (1 + exp(−x)). In float32, 16 elements at a time with a polynomial e^x
-    /// (``FloatLoops/exp(_:)``, within 2 ulp of the C library's), which is what makes the
-    /// sigmoid networks' evaluations cheap; in float64 with the C library's `exp`.
+    /// σ(x) = 1 / (1 + exp(−x)). In float32, 8 elements at a time with a vector `expf` that
+    /// gives the C library's bits (``FloatLoops/exp(_:table:)``): what makes the sigmoid
+    /// networks' evaluations cheap.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func sigmoid() -> Tensor {

@@ -150,4 +150,83 @@ final class FusedAndSparseTests: XCTestCase {
         XCTAssertEqual(state2.scalars, [5.25, -19, 64])
         XCTAssertEqual(value.scalars, [0, 0, 0])
     }
+
+    func testFloatSigmoidGivesTheScalarFormulasNumbers() {
+        var rng = RandomGenerator(seed: 27)
+        var values = (0..<1000).map { _ in Float(rng.uniform() * 60 - 30) }
+        // Each special value inside a block of 8 ordinary ones (the vector loop's width).
+        for special: Float in [0, -0.0, 1e-8, -87.9, -88, -88.5, -100, -800, 87.9, 88, 100, 800,
+                               .infinity, -.infinity, .nan, 17.3] {
+            values += [0.5, -1, 2] + [special] + [3, -4, 0.25, 1]
+        }
+        values += [1, 2, 3]   // and a tail
+        let x = Tensor(values)
+        let y = x.sigmoid()
+        for (v, s) in zip(values, y.scalars) {
+            let expected = 1 / (1 + Foundation.expf(-v))
+            if v.isNaN {
+                XCTAssertTrue(s.isNaN)
+            } else {
+                XCTAssertEqual(s, expected, accuracy: expected.ulp, "σ(\(v))")
+                #if canImport(Glibc)
+                // Where the SIMD kernels run (x86-64 with FMA), the vector e^x reproduces
+                // glibc's expf bit for bit.
+                if SGEMMKernel.available != nil {
+                    XCTAssertEqual(s.bitPattern, expected.bitPattern, "σ(\(v)) = \(s), expected \(expected)")
+                }
+                #endif
+            }
+        }
+        XCTAssertEqual(Tensor<Double>([0, -1000, 1000]).sigmoid().scalars, [0.5, 0, 1])
+    }
+
+    func testWeightDecayHelpers() {
+        var rng = RandomGenerator(seed: 28)
+        let w = Tensor<Float>(shape: [37, 5], scalars: (0..<185).map { i in i % 7 == 0 ? 0 : Float(rng.normal()) })
+        var g: Tensor<Float> = randomTensor([37, 5], seed: 29)
+        var expected = g
+        expected.addScaled(w.sign(), by: 0.01)
+        g.addScaledSign(of: w, by: 0.01)
+        XCTAssertEqual(g, expected)
+        let squares = w.scalars.reduce(0.0) { $0 + Double($1) * Double($1) }
+        let absolutes = w.scalars.reduce(0.0) { $0 + Double(abs($1)) }
+        XCTAssertEqual(Double(w.sumOfSquares()), squares, accuracy: squares * 1e-6)
+        XCTAssertEqual(Double(w.sumOfAbsolutes()), absolutes, accuracy: absolutes * 1e-6)
+        XCTAssertEqual(Tensor<Float>([3, -4]).sumOfSquares(), 25)
+        XCTAssertEqual(Tensor<Float>([]).sumOfAbsolutes(), 0)
+    }
+
+    func testFusedBatchNormalizationEqualsTheCoursesExpressions() {
+        let x: Tensor<Double> = randomTensor([6, 5], seed: 30, scale: 3)
+        let gamma: Tensor<Double> = randomTensor([5], seed: 31) + 1
+        let beta: Tensor<Double> = randomTensor([5], seed: 32)
+        let eps = 1e-6
+        let step = Tensor.batchNormalizationTraining(x, epsilon: eps, gamma: gamma, beta: beta)
+        let mu = x.meanRows()
+        let xc = x.addingRowVector(-mu)
+        let variance = xc.squared().meanRows()
+        let std = (variance + eps).sqrt()
+        let xn = xc.multiplyingRowVector(1 / std)
+        XCTAssertEqual(step.mean, mu)
+        XCTAssertEqual(step.centered, xc)
+        XCTAssertEqual(step.variance, variance)
+        XCTAssertEqual(step.std, std)
+        XCTAssertEqual(step.normalized, xn)
+        XCTAssertEqual(step.out, xn.multiplyingRowVector(gamma).addingRowVector(beta))
+        XCTAssertEqual(Tensor.batchNormalizationInference(x, mean: mu, variance: variance, epsilon: eps, gamma: gamma, beta: beta),
+                       step.out)
+
+        let d: Tensor<Double> = randomTensor([6, 5], seed: 33)
+        let n = 6.0
+        let dxn = d.multiplyingRowVector(gamma)
+        var dxc = dxn.multiplyingRowVector(1 / std)
+        let dstd = -((dxn * xc).sumRows() / (std * std))
+        let dvar = dstd / std * 0.5
+        dxc += xc.multiplyingRowVector(dvar) * (2 / n)
+        let dmu = dxc.sumRows()
+        let backward = Tensor.batchNormalizationBackward(d, centered: xc, normalized: xn, std: std, gamma: gamma)
+        XCTAssertEqual(backward.dbeta, d.sumRows())
+        XCTAssertEqual(backward.dgamma, (xn * d).sumRows())
+        XCTAssertEqual(backward.dx, dxc.addingRowVector(-dmu * (1 / n)))
+    }
 }

@@ -38,42 +38,33 @@ public final class BatchNormalization<Scalar: TensorScalar>: Layer {
 
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
         inputShape = x.shape
-        let x2 = x.reshaped([x.rows, x.columns])
-        let xn: Tensor<Scalar>
         switch mode {
         case .training:
-            let mu = x2.meanRows()
-            let xc = x2.addingRowVector(-mu)
-            let variance = xc.squared().meanRows()
-            let std = (variance + epsilon).sqrt()
-            xn = xc.multiplyingRowVector(1 / std)
-            centered = xc
-            normalized = xn
-            self.std = std
-            runningMean = momentum * runningMean + (1 - momentum) * mu
-            runningVariance = momentum * runningVariance + (1 - momentum) * variance
+            // μ, xc = x − μ, σ², std = √(σ² + ε), xn = xc / std, out = γ·xn + β in three passes
+            let step = Tensor.batchNormalizationTraining(x, epsilon: epsilon, gamma: gamma.value, beta: beta.value)
+            centered = step.centered
+            normalized = step.normalized
+            std = step.std
+            runningMean = momentum * runningMean + (1 - momentum) * step.mean
+            runningVariance = momentum * runningVariance + (1 - momentum) * step.variance
+            return step.out.reshaped(inputShape)
         case .inference:
-            let xc = x2.addingRowVector(-runningMean)
-            xn = xc.multiplyingRowVector(1 / (runningVariance + epsilon).sqrt())
+            // γ·(x − running_μ) / √(running_σ² + ε) + β in one pass
+            return Tensor.batchNormalizationInference(x, mean: runningMean, variance: runningVariance,
+                                                      epsilon: epsilon, gamma: gamma.value, beta: beta.value)
         }
-        return xn.multiplyingRowVector(gamma.value).addingRowVector(beta.value).reshaped(inputShape)
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
         guard let xc = centered, let xn = normalized, let std else {
             preconditionFailure("BatchNormalization.backward needs a training-mode forward first")
         }
-        let n = Scalar(xc.rows)
-        let d = dout.reshaped(xc.shape)
-        beta.gradient = d.sumRows()
-        gamma.gradient = (xn * d).sumRows()
-        let dxn = d.multiplyingRowVector(gamma.value)
-        var dxc = dxn.multiplyingRowVector(1 / std)
-        let dstd = -((dxn * xc).sumRows() / (std * std))
-        let dvar = dstd / std * 0.5
-        dxc += xc.multiplyingRowVector(dvar) * (2 / n)
-        let dmu = dxc.sumRows()
-        return dxc.addingRowVector(-dmu * (1 / n)).reshaped(inputShape)
+        // The book's graph: dβ, dγ, dxn = dout·γ, dstd, dσ², dxc, dμ, dx = dxc − dμ/N
+        let (dx, dgamma, dbeta) = Tensor.batchNormalizationBackward(dout, centered: xc, normalized: xn,
+                                                                      std: std, gamma: gamma.value)
+        beta.gradient = dbeta
+        gamma.gradient = dgamma
+        return dx.reshaped(inputShape)
     }
 
     /// Replaces the running mean and variance used at inference (e.g. with a checkpoint's
