@@ -203,7 +203,7 @@ public enum Catalogue {
     static func convolutionalJob(_ model: Model) -> TrainingJob {
         TrainingJob(model: model, optimizer: .adam(learningRate: 0.001),
                     training: TrainingConfiguration(schedule: .iterations(1000), trainAccuracySource: .trainingSet,
-                                                    evaluationBatchSize: 100),
+                                                    evaluationBatchSize: TrainingConfiguration.convolutionalEvaluationBatchSize),
                     trainingSubset: 5000, testSubset: 1000)
     }
 

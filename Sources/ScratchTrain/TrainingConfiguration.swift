@@ -27,6 +27,11 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// Rows per forward pass when measuring accuracy on a whole set (the MLPs
     /// take the whole 10k test set at once; convolutional nets need less).
     public var evaluationBatchSize: Int
+    /// ``evaluationBatchSize`` for a convolutional net. Each pass packs the Affine weights
+    /// once, so bigger passes are cheaper until the activations leave the cache: SimpleConvNet
+    /// evaluated 10,000 test images in 153 ms with passes of 100, 119 ms with 500 or 1,000
+    /// (DeepConvNet: 1.01 s, 0.98 s, 1.08 s).
+    public static let convolutionalEvaluationBatchSize = 500
     /// A minibatch loss above this for ``divergencePatience`` iterations in a
     /// row stops the run as diverged (NaN or ∞ stops it at once). The default
     /// 10 means the network gives the true class a probability below

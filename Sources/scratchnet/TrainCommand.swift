@@ -68,7 +68,7 @@ struct TrainCommand: ParsableCommand {
             training: TrainingConfiguration(
                 schedule: epochs.map { .epochs($0) } ?? .iterations(iterations), batchSize: batchSize,
                 evaluateEvery: evalEvery, seed: seed, trainAccuracySource: trainAccuracy.source,
-                evaluationBatchSize: net.layers == nil ? 10_000 : 100),
+                evaluationBatchSize: net.layers == nil ? 10_000 : TrainingConfiguration.convolutionalEvaluationBatchSize),
             trainingSubset: trainSize)
         let folder = URL(fileURLWithPath: output ?? defaultOutputFolder())
         switch precision.precision {
