@@ -13,7 +13,8 @@ import ScratchTensor
 ///
 /// Shapes: `x [N, C, H, W]` → `out [N, C, OH, OW]` with OH = (H + 2P − PH)/S + 1
 /// (likewise OW). Every network in the course uses 2×2 windows with stride 2.
-public final class MaxPooling<Scalar: TensorScalar>: Layer {
+public final class MaxPooling<Scalar: TensorScalar>: PoolingLayer {
+    public static var name: String { "MaxPooling" }
     public let poolHeight: Int
     public let poolWidth: Int
     public let stride: Int
@@ -29,24 +30,11 @@ public final class MaxPooling<Scalar: TensorScalar>: Layer {
 
     /// A `poolHeight × poolWidth` window moved by `stride` (default: the window's height).
     public init(poolHeight: Int = 2, poolWidth: Int = 2, stride: Int? = nil, pad: Int = 0) {
-        precondition(poolHeight >= 1 && poolWidth >= 1 && (stride ?? 1) >= 1 && pad >= 0,
-                     "MaxPooling needs a positive window and stride and pad ≥ 0")
+        Self.checkWindow(poolHeight, poolWidth, stride, pad)
         self.poolHeight = poolHeight
         self.poolWidth = poolWidth
         self.stride = stride ?? poolHeight
         self.pad = pad
-    }
-
-    /// A square `size × size` window moved by `stride` (default: `size`).
-    public convenience init(size: Int, stride: Int? = nil, pad: Int = 0) {
-        self.init(poolHeight: size, poolWidth: size, stride: stride ?? size, pad: pad)
-    }
-
-    /// The output size for an input of `height × width`.
-    /// - Throws: ``ConvolutionSizeError`` when the window does not fit.
-    public func geometry(height: Int, width: Int) throws(ConvolutionSizeError) -> ConvolutionGeometry {
-        try ConvolutionGeometry(inputHeight: height, inputWidth: width, filterHeight: poolHeight,
-                                filterWidth: poolWidth, stride: stride, pad: pad)
     }
 
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
@@ -74,7 +62,6 @@ public final class MaxPooling<Scalar: TensorScalar>: Layer {
         return Pool2D.maxBackward(dout, winners: winners, inputShape: inputShape, geometry: g)
     }
 
-    public var summary: String { "MaxPooling \(poolHeight)×\(poolWidth) (stride \(stride)\(pad > 0 ? ", pad \(pad)" : ""))" }
 }
 
 /// Average pooling (course Section 4-2, named beside max pooling).
@@ -85,7 +72,8 @@ public final class MaxPooling<Scalar: TensorScalar>: Layer {
 /// ```
 /// Padding reads as zeros and counts in the mean. Shapes: `x [N, C, H, W]` →
 /// `out [N, C, OH, OW]` with OH = (H + 2P − PH)/S + 1 (likewise OW).
-public final class AveragePooling<Scalar: TensorScalar>: Layer {
+public final class AveragePooling<Scalar: TensorScalar>: PoolingLayer {
+    public static var name: String { "AveragePooling" }
     public let poolHeight: Int
     public let poolWidth: Int
     public let stride: Int
@@ -95,24 +83,11 @@ public final class AveragePooling<Scalar: TensorScalar>: Layer {
 
     /// A `poolHeight × poolWidth` window moved by `stride` (default: the window's height).
     public init(poolHeight: Int = 2, poolWidth: Int = 2, stride: Int? = nil, pad: Int = 0) {
-        precondition(poolHeight >= 1 && poolWidth >= 1 && (stride ?? 1) >= 1 && pad >= 0,
-                     "AveragePooling needs a positive window and stride and pad ≥ 0")
+        Self.checkWindow(poolHeight, poolWidth, stride, pad)
         self.poolHeight = poolHeight
         self.poolWidth = poolWidth
         self.stride = stride ?? poolHeight
         self.pad = pad
-    }
-
-    /// A square `size × size` window moved by `stride` (default: `size`).
-    public convenience init(size: Int, stride: Int? = nil, pad: Int = 0) {
-        self.init(poolHeight: size, poolWidth: size, stride: stride ?? size, pad: pad)
-    }
-
-    /// The output size for an input of `height × width`.
-    /// - Throws: ``ConvolutionSizeError`` when the window does not fit.
-    public func geometry(height: Int, width: Int) throws(ConvolutionSizeError) -> ConvolutionGeometry {
-        try ConvolutionGeometry(inputHeight: height, inputWidth: width, filterHeight: poolHeight,
-                                filterWidth: poolWidth, stride: stride, pad: pad)
     }
 
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
@@ -128,7 +103,38 @@ public final class AveragePooling<Scalar: TensorScalar>: Layer {
         return Pool2D.averageBackward(dout, inputShape: inputShape, geometry: g)
     }
 
-    public var summary: String { "AveragePooling \(poolHeight)×\(poolWidth) (stride \(stride)\(pad > 0 ? ", pad \(pad)" : ""))" }
+}
+
+/// What max and average pooling share: the window, its output size and the summary.
+public protocol PoolingLayer<Scalar>: Layer {
+    static var name: String { get }
+    var poolHeight: Int { get }
+    var poolWidth: Int { get }
+    var stride: Int { get }
+    var pad: Int { get }
+    /// A `poolHeight × poolWidth` window moved by `stride` (default: the window's height).
+    init(poolHeight: Int, poolWidth: Int, stride: Int?, pad: Int)
+}
+
+extension PoolingLayer {
+    /// A square `size × size` window moved by `stride` (default: `size`).
+    public init(size: Int, stride: Int? = nil, pad: Int = 0) {
+        self.init(poolHeight: size, poolWidth: size, stride: stride ?? size, pad: pad)
+    }
+
+    /// The output size for an input of `height × width`.
+    /// - Throws: ``ConvolutionSizeError`` when the window does not fit.
+    public func geometry(height: Int, width: Int) throws(ConvolutionSizeError) -> ConvolutionGeometry {
+        try ConvolutionGeometry(inputHeight: height, inputWidth: width, filterHeight: poolHeight,
+                                filterWidth: poolWidth, stride: stride, pad: pad)
+    }
+
+    public var summary: String { "\(Self.name) \(poolHeight)×\(poolWidth) (stride \(stride)\(pad > 0 ? ", pad \(pad)" : ""))" }
+
+    static func checkWindow(_ height: Int, _ width: Int, _ stride: Int?, _ pad: Int) {
+        precondition(height >= 1 && width >= 1 && (stride ?? 1) >= 1 && pad >= 0,
+                     "\(name) needs a positive window and stride and pad ≥ 0")
+    }
 }
 
 /// The geometry for `x`, reusing the cached one while the image size stays the same.

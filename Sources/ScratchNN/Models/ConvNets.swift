@@ -65,6 +65,8 @@ public struct ConvolutionBlock: Sendable, Equatable {
 /// What the course's convolutional networks have in common: a configuration that
 /// describes the layers as a ``LayerSpec`` list, with the input shape and initializer.
 public protocol ConvNetConfiguration: Sendable, Equatable {
+    /// The course's settings.
+    init()
     /// One sample, `[C, H, W]` (MNIST: `[1, 28, 28]`).
     var inputShape: [Int] { get }
     /// Number of classes.
@@ -91,6 +93,24 @@ extension ConvNetConfiguration {
     }
 }
 
+/// A course convolutional network: the layers its configuration describes, then
+/// SoftmaxWithLoss. ``SimpleConvNet``, ``DoubleConvNet``, ``DeepConvNet`` and
+/// ``MiniAlexNet`` are this class with their configurations.
+public final class ConvNet<Configuration: ConvNetConfiguration, Scalar: TensorScalar>: Network {
+    public let configuration: Configuration
+    public let layers: [any Layer<Scalar>]
+    public let lossLayer = SoftmaxWithLoss<Scalar>()
+    public var weightDecay: WeightDecay { configuration.weightDecay }
+
+    /// Builds the network, drawing its initial weights from `seed` and the dropout masks
+    /// (if any) from `seed + 1000 + i`.
+    /// - Throws: ``LayerSpecError`` when a configured size does not fit the input.
+    public init(_ configuration: Configuration = Configuration(), seed: UInt64 = 0) throws(LayerSpecError) {
+        self.configuration = configuration
+        self.layers = try configuration.makeLayers(seed: seed)
+    }
+}
+
 // MARK: - 2_6 SimpleConvNet
 
 /// The course's simple CNN (hands-on 2_6; book `SimpleConvNet`):
@@ -103,20 +123,7 @@ extension ConvNetConfiguration {
 /// → `[N, 100]` → `[N, 10]`. Weights 0.01·N(0, 1), biases 0; parameters `W1, b1` (conv),
 /// `W2, b2`, `W3, b3`. The course trains it with Adam (lr 0.001) on the first 5000 training
 /// images: ≈0.965 test accuracy after 1000 iterations.
-public final class SimpleConvNet<Scalar: TensorScalar>: Network {
-    public typealias Configuration = SimpleConvNetConfiguration
-    public let configuration: Configuration
-    public let layers: [any Layer<Scalar>]
-    public let lossLayer = SoftmaxWithLoss<Scalar>()
-    public var weightDecay: WeightDecay { configuration.weightDecay }
-
-    /// Builds the network, drawing its initial weights from `seed`.
-    /// - Throws: ``LayerSpecError`` when a configured size does not fit the input.
-    public init(_ configuration: Configuration = Configuration(), seed: UInt64 = 0) throws(LayerSpecError) {
-        self.configuration = configuration
-        self.layers = try configuration.makeLayers(seed: seed)
-    }
-}
+public typealias SimpleConvNet<Scalar: TensorScalar> = ConvNet<SimpleConvNetConfiguration, Scalar>
 
 /// ``SimpleConvNet``'s structure and initial weights, with the course's defaults.
 public struct SimpleConvNetConfiguration: ConvNetConfiguration {
@@ -161,20 +168,7 @@ public struct SimpleConvNetConfiguration: ConvNetConfiguration {
 /// Shapes (MNIST): `[N, 1, 28, 28]` → `[N, 10, 24, 24]` → `[N, 10, 12, 12]` → `[N, 20, 12, 12]`
 /// → `[N, 20, 6, 6]` → `[N, 100]` → `[N, 10]`. Weights 0.01·N(0, 1) as in 2_6; parameters
 /// `W1…W4`. In the course it learns more slowly per iteration than SimpleConvNet.
-public final class DoubleConvNet<Scalar: TensorScalar>: Network {
-    public typealias Configuration = DoubleConvNetConfiguration
-    public let configuration: Configuration
-    public let layers: [any Layer<Scalar>]
-    public let lossLayer = SoftmaxWithLoss<Scalar>()
-    public var weightDecay: WeightDecay { configuration.weightDecay }
-
-    /// Builds the network, drawing its initial weights from `seed`.
-    /// - Throws: ``LayerSpecError`` when a configured size does not fit the input.
-    public init(_ configuration: Configuration = Configuration(), seed: UInt64 = 0) throws(LayerSpecError) {
-        self.configuration = configuration
-        self.layers = try configuration.makeLayers(seed: seed)
-    }
-}
+public typealias DoubleConvNet<Scalar: TensorScalar> = ConvNet<DoubleConvNetConfiguration, Scalar>
 
 /// ``DoubleConvNet``'s structure and initial weights, with the course's defaults.
 public struct DoubleConvNetConfiguration: ConvNetConfiguration {
@@ -225,21 +219,7 @@ public struct DoubleConvNetConfiguration: ConvNetConfiguration {
 /// `pre_node_nums`), parameters `W1…W8`. The dropout after the last Affine is the book's;
 /// at inference it scales the scores by 0.5, which leaves the predicted class unchanged.
 /// The book reports above 99% test accuracy on full MNIST.
-public final class DeepConvNet<Scalar: TensorScalar>: Network {
-    public typealias Configuration = DeepConvNetConfiguration
-    public let configuration: Configuration
-    public let layers: [any Layer<Scalar>]
-    public let lossLayer = SoftmaxWithLoss<Scalar>()
-    public var weightDecay: WeightDecay { configuration.weightDecay }
-
-    /// Builds the network, drawing its initial weights from `seed` and the dropout masks
-    /// from `seed + 1000 + i`.
-    /// - Throws: ``LayerSpecError`` when a configured size does not fit the input.
-    public init(_ configuration: Configuration = Configuration(), seed: UInt64 = 0) throws(LayerSpecError) {
-        self.configuration = configuration
-        self.layers = try configuration.makeLayers(seed: seed)
-    }
-}
+public typealias DeepConvNet<Scalar: TensorScalar> = ConvNet<DeepConvNetConfiguration, Scalar>
 
 /// ``DeepConvNet``'s structure and initial weights, with the book's defaults.
 public struct DeepConvNetConfiguration: ConvNetConfiguration {
@@ -297,21 +277,7 @@ public struct DeepConvNetConfiguration: ConvNetConfiguration {
 /// filters instead of 96–384, 256/128 hidden units instead of 4096, about 0.7 M parameters
 /// instead of 60 M, and no local response normalization or two-GPU split.
 /// He initialization; parameters `W1…W8`.
-public final class MiniAlexNet<Scalar: TensorScalar>: Network {
-    public typealias Configuration = MiniAlexNetConfiguration
-    public let configuration: Configuration
-    public let layers: [any Layer<Scalar>]
-    public let lossLayer = SoftmaxWithLoss<Scalar>()
-    public var weightDecay: WeightDecay { configuration.weightDecay }
-
-    /// Builds the network, drawing its initial weights from `seed` and the dropout masks
-    /// from `seed + 1000 + i`.
-    /// - Throws: ``LayerSpecError`` when a configured size does not fit the input.
-    public init(_ configuration: Configuration = Configuration(), seed: UInt64 = 0) throws(LayerSpecError) {
-        self.configuration = configuration
-        self.layers = try configuration.makeLayers(seed: seed)
-    }
-}
+public typealias MiniAlexNet<Scalar: TensorScalar> = ConvNet<MiniAlexNetConfiguration, Scalar>
 
 /// ``MiniAlexNet``'s structure and initial weights.
 public struct MiniAlexNetConfiguration: ConvNetConfiguration {
@@ -351,3 +317,10 @@ public struct MiniAlexNetConfiguration: ConvNetConfiguration {
             + [.affine(outputs: outputSize)]
     }
 }
+
+// `ConvNetConfiguration.init()`: the course's settings (a protocol requirement is not met by an
+// initializer whose parameters all have defaults).
+extension SimpleConvNetConfiguration { public init() { self.init(inputShape: [1, 28, 28]) } }
+extension DoubleConvNetConfiguration { public init() { self.init(inputShape: [1, 28, 28]) } }
+extension DeepConvNetConfiguration { public init() { self.init(inputShape: [1, 28, 28]) } }
+extension MiniAlexNetConfiguration { public init() { self.init(inputShape: [1, 28, 28]) } }
