@@ -1,7 +1,8 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// SIMD build flags for ScratchTensor (its own float32 matrix kernel, Sources/ScratchTensor/Kernels).
+// SIMD build flags for ScratchTensor (its own float32 matrix kernel, Sources/ScratchTensor/Kernels)
+// and ScratchNN (the optimizers' vectorised update formulas).
 //
 // The kernel is written with Swift SIMD types. Compiled for the baseline x86-64 CPU, which is
 // what SwiftPM does by default, each `addingProduct` on a SIMD16<Float> becomes 16 scalar
@@ -17,6 +18,10 @@ import PackageDescription
 //   "none"             no CPU flag and no kernels: every product goes to BLAS. For builds where
 //                      `unsafeFlags` are not allowed (ScratchNet as another package's versioned
 //                      dependency) or a binary that must run on any x86-64.
+// `-Xcc -fno-math-errno` lets `squareRoot()` on SIMD vectors become one vector instruction
+// (vsqrtps) instead of 16 scalar square roots each followed by an `errno` check: the C shim
+// behind Float.squareRoot() is compiled with the importing module's clang flags. The results
+// are the same (the square root is correctly rounded either way); only errno is not set.
 // At run time the kernel is used only on x86-64 Linux, if the CPU reports the instruction set
 // (/proc/cpuinfo) and a one-off self-check finds the code vectorised; otherwise, and on Apple
 // platforms (Accelerate), every product goes to BLAS. See Sources/ScratchTensor/Kernels.
@@ -33,7 +38,7 @@ let scratchTensorSIMDSettings: [SwiftSetting] = {
     let condition = cpu == "native" ? "SCRATCHNET_SIMD_NATIVE"
         : avx512.contains(cpu) ? "SCRATCHNET_SIMD_AVX512"
         : avx2.contains(cpu) ? "SCRATCHNET_SIMD_AVX2" : "SCRATCHNET_SIMD_UNKNOWN"
-    return [.unsafeFlags(["-target-cpu", cpu], linux), .define(condition, linux)]
+    return [.unsafeFlags(["-target-cpu", cpu, "-Xcc", "-fno-math-errno"], linux), .define(condition, linux)]
     #else
     return []
     #endif
@@ -63,7 +68,9 @@ let package = Package(
             .target(name: "CBLAS", condition: .when(platforms: [.linux])),
             .product(name: "RealModule", package: "swift-numerics"),
         ], swiftSettings: scratchTensorSIMDSettings),
-        .target(name: "ScratchNN", dependencies: ["ScratchTensor"]),
+        // ScratchNN too: the optimizers' per-element formulas run on SIMD16 vectors
+        // (Tensor.updateElements), which compile to 4-wide SSE with spills on the baseline CPU.
+        .target(name: "ScratchNN", dependencies: ["ScratchTensor"], swiftSettings: scratchTensorSIMDSettings),
         .target(name: "ScratchData", dependencies: [
                     "ScratchTensor", "CZlib",
                     .product(name: "Crypto", package: "swift-crypto"),

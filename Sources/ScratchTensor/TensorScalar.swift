@@ -7,7 +7,7 @@ import RealModule
 /// `Real` (swift-numerics) supplies `exp`, `log`, `tanh`, `sqrt`, ... for both.
 /// The matrix-multiply routine is a requirement so ``MatMul`` can reach the
 /// single- or double-precision BLAS routine without a runtime type check.
-public protocol TensorScalar: Real, BinaryFloatingPoint, Sendable, Codable, LosslessStringConvertible
+public protocol TensorScalar: Real, BinaryFloatingPoint, SIMDScalar, Sendable, Codable, LosslessStringConvertible
 where RawSignificand: FixedWidthInteger {
     /// Human-readable precision name ("float32" / "float64").
     static var precisionName: String { get }
