@@ -1,4 +1,5 @@
 import ArgumentParser
+import ScratchTensor
 
 @main
 struct ScratchNetCommand: ParsableCommand {
@@ -13,4 +14,10 @@ struct ScratchNetCommand: ParsableCommand {
         """,
         subcommands: [ListCommand.self, RunCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self,
                      ExplainCommand.self])
+
+    static func main() {
+        // Before any worker thread starts, so that every thread inherits it (see SubnormalFlushing).
+        SubnormalFlushing.set(true)
+        main(nil)
+    }
 }
