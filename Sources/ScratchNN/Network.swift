@@ -20,10 +20,8 @@ public protocol Network<Scalar>: AnyObject {
 /// gradient with respect to the images; for the 784→… Affine layer it is a third of the
 /// step's arithmetic).
 public protocol InputGradientOptional<Scalar>: Layer {
-    /// What ``Layer/backward(_:)`` does, except that ∂L/∂x is not computed. Returns the
-    /// cached input.
-    @discardableResult
-    func backwardParameters(_ dout: Tensor<Scalar>) -> Tensor<Scalar>
+    /// What ``Layer/backward(_:)`` does, except that ∂L/∂x is not computed.
+    func backwardParameters(_ dout: Tensor<Scalar>)
 }
 
 extension Network {
@@ -119,9 +117,20 @@ extension Network {
     // MARK: Sparse input
 
     /// Whether the first layer reads ``SparseRows`` directly (an ``Affine`` layer); the
-    /// sparse forms of ``predict(_:)`` and ``accuracy(_:labels:batchSize:)`` work for any
-    /// network, densifying the rows for other first layers.
+    /// sparse forms of ``predict(_:)``, ``accuracy(_:labels:batchSize:)`` and
+    /// ``gradient(_:labels:)`` work for any network, densifying the rows for other first layers.
     public var acceptsSparseInput: Bool { layers.first is Affine<Scalar> }
+
+    /// ``gradient(_:labels:)`` for a minibatch stored by its nonzeros: the first Affine layer
+    /// computes `x·W + b` and `dW = xᵀ·dout` over the nonzeros; every later layer sees the
+    /// same dense tensors as on the dense images.
+    @discardableResult
+    public func gradient(_ x: SparseRows<Scalar>, labels: [Int]) -> Scalar {
+        guard let first = layers.first as? Affine<Scalar> else { return gradient(x.densified(), labels: labels) }
+        let loss = loss(scores: forward(first.forward(x, mode: .training), from: 1, mode: .training), labels: labels)
+        backpropagate()
+        return loss
+    }
 
     /// The class scores at inference for images stored by their nonzeros (the same numbers
     /// as ``predict(_:mode:)`` on the dense images).

@@ -95,7 +95,7 @@ extension FloatLoops {
     /// two rows go side by side so that two independent chains hide the FMA latency. (Four
     /// rows side by side, grouped by length, measured slower: the loop is bound by reading
     /// W's rows from L2 and the nonzeros from memory, which a row order by length scatters.)
-    struct SparseAffine: @unchecked Sendable {
+    struct SparseAffine: VectorPanels, @unchecked Sendable {
         let starts: UnsafePointer<Int>
         let columns: UnsafePointer<Int32>
         let values: UnsafePointer<Float>
@@ -106,33 +106,13 @@ extension FloatLoops {
         let relu: Bool
         let out: UnsafeMutablePointer<Float>
 
-        func run(rows: Range<Int>) {
-            var c0 = 0
-            while c0 < n {
-                let vectors = min(8, (n - c0 + 15) / 16)
-                switch vectors {
-                case 1: panel(OneVector.self, c0, rows)
-                case 2: panel(TwoVectors.self, c0, rows)
-                case 3: panel(ThreeVectors.self, c0, rows)
-                case 4: panel(FourVectors.self, c0, rows)
-                case 5: panel(FiveVectors.self, c0, rows)
-                case 6: panel(SixVectors.self, c0, rows)
-                case 7: panel(SevenVectors.self, c0, rows)
-                default: panel(EightVectors.self, c0, rows)
-                }
-                c0 += vectors * 16
-            }
-        }
-
-        /// Columns `c0..<c0 + 16·vectors` of the given rows (the vector count is a type, so
-        /// each count gets its own loop without the unused accumulators).
-        private func panel<Count: VectorCount>(_: Count.Type, _ c0: Int, _ rows: Range<Int>) {
+        func panel<Count: VectorCount>(_: Count.Type, _ c0: Int, _ rows: Range<Int>) {
             let vectors = Count.vectors
             let (starts, columns, values, ldw) = (self.starts, self.columns, self.values, self.ldw)
             let wp = w + c0
             var r = rows.lowerBound
             while r + 2 <= rows.upperBound {
-                var a = Self.zeroRow, b = Self.zeroRow
+                var a = zeroRow, b = zeroRow
                 var p = starts[r], q = starts[r + 1]
                 let pEnd = starts[r + 1], qEnd = starts[r + 2]
                 while p < pEnd && q < qEnd {
@@ -172,11 +152,11 @@ extension FloatLoops {
                     q &+= 1
                 }
                 while p < pEnd {
-                    accumulate(vectors, wp + Int(columns[p]) &* ldw, values[p], &a)
+                    addProduct(vectors, values[p], wp + Int(columns[p]) &* ldw, to: &a)
                     p &+= 1
                 }
                 while q < qEnd {
-                    accumulate(vectors, wp + Int(columns[q]) &* ldw, values[q], &b)
+                    addProduct(vectors, values[q], wp + Int(columns[q]) &* ldw, to: &b)
                     q &+= 1
                 }
                 finish(vectors, c0, r, a)
@@ -184,29 +164,12 @@ extension FloatLoops {
                 r += 2
             }
             if r < rows.upperBound {
-                var a = Self.zeroRow
+                var a = zeroRow
                 for p in starts[r]..<starts[r + 1] {
-                    accumulate(vectors, wp + Int(columns[p]) &* ldw, values[p], &a)
+                    addProduct(vectors, values[p], wp + Int(columns[p]) &* ldw, to: &a)
                 }
                 finish(vectors, c0, r, a)
             }
-        }
-
-        /// One row's accumulators: columns c0 + 16·i ..< c0 + 16·(i + 1) in element i.
-        typealias Row = (V16, V16, V16, V16, V16, V16, V16, V16)
-        static var zeroRow: Row { (V16(), V16(), V16(), V16(), V16(), V16(), V16(), V16()) }
-
-        @inline(__always)
-        private func accumulate(_ vectors: Int, _ wRow: UnsafePointer<Float>, _ value: Float, _ a: inout Row) {
-            let x = V16(repeating: value)
-            a.0 = a.0.addingProduct(x, load(wRow))
-            if vectors > 1 { a.1 = a.1.addingProduct(x, load(wRow + 16)) }
-            if vectors > 2 { a.2 = a.2.addingProduct(x, load(wRow + 32)) }
-            if vectors > 3 { a.3 = a.3.addingProduct(x, load(wRow + 48)) }
-            if vectors > 4 { a.4 = a.4.addingProduct(x, load(wRow + 64)) }
-            if vectors > 5 { a.5 = a.5.addingProduct(x, load(wRow + 80)) }
-            if vectors > 6 { a.6 = a.6.addingProduct(x, load(wRow + 96)) }
-            if vectors > 7 { a.7 = a.7.addingProduct(x, load(wRow + 112)) }
         }
 
         /// Adds the bias (and applies ReLU) and stores the row's columns `c0..<c0 + 16·vectors`
@@ -232,7 +195,7 @@ extension FloatLoops {
 }
 
 /// A number of vectors known at compile time (in specialized code): the width of a
-/// register tile in ``FloatLoops/SparseAffine``.
+/// register tile in a ``VectorPanels`` kernel.
 protocol VectorCount { static var vectors: Int { get } }
 enum OneVector: VectorCount { static var vectors: Int { 1 } }
 enum TwoVectors: VectorCount { static var vectors: Int { 2 } }
@@ -242,6 +205,160 @@ enum FiveVectors: VectorCount { static var vectors: Int { 5 } }
 enum SixVectors: VectorCount { static var vectors: Int { 6 } }
 enum SevenVectors: VectorCount { static var vectors: Int { 7 } }
 enum EightVectors: VectorCount { static var vectors: Int { 8 } }
+
+/// A kernel that computes rows of an n-column output in panels of up to 8 vectors (128
+/// columns), one loop per panel width with the accumulators of one row in registers.
+protocol VectorPanels {
+    /// Columns of the output.
+    var n: Int { get }
+    /// Columns `c0..<c0 + 16·Count.vectors` (those that exist) of output rows `rows`.
+    func panel<Count: VectorCount>(_: Count.Type, _ c0: Int, _ rows: Range<Int>)
+}
+
+extension VectorPanels {
+    /// Output rows `rows`, panel by panel (the vector count is a type, so each width gets its
+    /// own loop without the unused accumulators).
+    func run(rows: Range<Int>) {
+        var c0 = 0
+        while c0 < n {
+            let vectors = min(8, (n - c0 + 15) / 16)
+            switch vectors {
+            case 1: panel(OneVector.self, c0, rows)
+            case 2: panel(TwoVectors.self, c0, rows)
+            case 3: panel(ThreeVectors.self, c0, rows)
+            case 4: panel(FourVectors.self, c0, rows)
+            case 5: panel(FiveVectors.self, c0, rows)
+            case 6: panel(SixVectors.self, c0, rows)
+            case 7: panel(SevenVectors.self, c0, rows)
+            default: panel(EightVectors.self, c0, rows)
+            }
+            c0 += vectors * 16
+        }
+    }
+}
+
+extension FloatLoops {
+    /// One output row's accumulators in a ``VectorPanels`` kernel: columns
+    /// c0 + 16·i ..< c0 + 16·(i + 1) in element i.
+    typealias Row = (V16, V16, V16, V16, V16, V16, V16, V16)
+    static var zeroRow: Row { (V16(), V16(), V16(), V16(), V16(), V16(), V16(), V16()) }
+
+    /// `a += value · row[0..<16·vectors]`, one fused multiply-add per vector.
+    @inline(__always)
+    static func addProduct(_ vectors: Int, _ value: Float, _ row: UnsafePointer<Float>, to a: inout Row) {
+        let x = V16(repeating: value)
+        a.0 = a.0.addingProduct(x, load(row))
+        if vectors > 1 { a.1 = a.1.addingProduct(x, load(row + 16)) }
+        if vectors > 2 { a.2 = a.2.addingProduct(x, load(row + 32)) }
+        if vectors > 3 { a.3 = a.3.addingProduct(x, load(row + 48)) }
+        if vectors > 4 { a.4 = a.4.addingProduct(x, load(row + 64)) }
+        if vectors > 5 { a.5 = a.5.addingProduct(x, load(row + 80)) }
+        if vectors > 6 { a.6 = a.6.addingProduct(x, load(row + 96)) }
+        if vectors > 7 { a.7 = a.7.addingProduct(x, load(row + 112)) }
+    }
+
+    /// `xᵀ·dout` for sparse rows x, by output row: `out[k, :] = Σ v·dout[r, :]` over the
+    /// nonzeros (r, v) of x's column k, r ascending, one fused multiply-add each.
+    ///
+    /// ``sortColumns()`` first copies each nonzero of x's `rows` (row r's are entries
+    /// `starts[r]..<starts[r + 1]` of `columns`/`values`) to its column's list: column k's
+    /// are `entries[k·slots ..< k·slots + counts[k]]`, `slots` ≥ `rows.count`. ``run(rows:)``
+    /// then accumulates each output row in registers, two rows side by side (two independent
+    /// chains hide the FMA latency), and stores it once; `adding` adds it to `out` instead.
+    /// (Adding each nonzero's product to its row of `out` in place, straight from x's rows,
+    /// needs a load and a store of that row per nonzero: measured 1.2 times slower for 40
+    /// columns and twice as slow for 100, the stores bounding it.) `dout` has rows `ldd`
+    /// apart, a multiple of 16 with zeros past column n, counted from `rows.lowerBound`;
+    /// `out` is `[K, n]`.
+    struct SparseTransposedProduct: VectorPanels {
+        /// A nonzero in its column's list: its row (counted from `rows.lowerBound`) and value.
+        struct Entry { var row: Int32; var value: Float }
+
+        let starts: UnsafePointer<Int>
+        let columns: UnsafePointer<Int32>
+        let values: UnsafePointer<Float>
+        let rows: Range<Int>
+        let counts: UnsafeMutablePointer<Int32>
+        let entries: UnsafeMutablePointer<Entry>
+        let slots: Int
+        let dout: UnsafePointer<Float>
+        let ldd: Int
+        let n: Int
+        let out: UnsafeMutablePointer<Float>
+        let adding: Bool
+
+        /// Fills `counts` (one per column of x) and `entries` from the rows.
+        func sortColumns(columnCount: Int) {
+            counts.update(repeating: 0, count: columnCount)
+            for r in rows {
+                let row = Int32(truncatingIfNeeded: r - rows.lowerBound)
+                for p in starts[r]..<starts[r + 1] {
+                    let column = Int(columns[p]), count = Int(counts[column])
+                    entries[column &* slots &+ count] = Entry(row: row, value: values[p])
+                    counts[column] = Int32(truncatingIfNeeded: count &+ 1)
+                }
+            }
+        }
+
+        func panel<Count: VectorCount>(_: Count.Type, _ c0: Int, _ rows: Range<Int>) {
+            let vectors = Count.vectors
+            let (counts, entries, slots, ldd) = (self.counts, self.entries, self.slots, self.ldd)
+            let d = dout + c0
+            var k = rows.lowerBound
+            while k < rows.upperBound {
+                let pair = k + 1 < rows.upperBound
+                var a = zeroRow, b = zeroRow
+                let e = entries + k &* slots, f = e + slots
+                let pEnd = Int(counts[k]), qEnd = pair ? Int(counts[k + 1]) : 0
+                var p = 0, q = 0
+                while p < pEnd && q < qEnd {
+                    addProduct(vectors, e[p].value, d + Int(e[p].row) &* ldd, to: &a)
+                    addProduct(vectors, f[q].value, d + Int(f[q].row) &* ldd, to: &b)
+                    p &+= 1
+                    q &+= 1
+                }
+                while p < pEnd {
+                    addProduct(vectors, e[p].value, d + Int(e[p].row) &* ldd, to: &a)
+                    p &+= 1
+                }
+                while q < qEnd {
+                    addProduct(vectors, f[q].value, d + Int(f[q].row) &* ldd, to: &b)
+                    q &+= 1
+                }
+                finish(vectors, c0, k, a)
+                if pair { finish(vectors, c0, k + 1, b) }
+                k += 2
+            }
+        }
+
+        /// Stores (or adds) output row k's columns `c0..<c0 + 16·vectors` that exist.
+        @inline(__always)
+        private func finish(_ vectors: Int, _ c0: Int, _ k: Int, _ a: Row) {
+            let o = out + k &* n + c0
+            let valid = min(vectors * 16, n - c0)
+            for i in 0..<vectors {
+                var v = i == 0 ? a.0 : i == 1 ? a.1 : i == 2 ? a.2 : i == 3 ? a.3
+                    : i == 4 ? a.4 : i == 5 ? a.5 : i == 6 ? a.6 : a.7
+                let lanes = valid - 16 * i, p = o + 16 * i
+                if lanes >= 16 {
+                    if adding { v += load(p) }
+                    store(v, p)
+                    continue
+                }
+                // The last, partial vector: 8 lanes at once, then one by one.
+                var l = 0
+                if lanes >= 8 {
+                    store8(adding ? v.lowHalf + load8(p) : v.lowHalf, p)
+                    l = 8
+                }
+                while l < lanes {
+                    p[l] = adding ? p[l] + v[l] : v[l]
+                    l += 1
+                }
+            }
+        }
+    }
+}
 
 extension FloatLoops {
     /// Whether any of the 16 floats at `p` is nonzero (−0 counts as zero, NaN as nonzero).

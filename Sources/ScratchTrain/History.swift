@@ -45,7 +45,8 @@ public struct History: Codable, Sendable, Equatable {
     public var outcome: Outcome = .completed
     /// Iterations actually run.
     public var iterations = 0
-    /// Seconds spent in forward/backward/update steps.
+    /// Seconds spent in forward/backward/update steps (and converting the training set once
+    /// for them, where the trainer stores it by its nonzero pixels).
     public var trainingSeconds = 0.0
     /// Seconds spent measuring accuracy.
     public var evaluationSeconds = 0.0

@@ -49,14 +49,22 @@ public struct Trainer<Net: Network> {
         let start = clock.now
         var order: [Int] = []
         var cursor = 0
-        // The sets evaluated every few iterations, as the network reads them fastest (an MLP:
-        // by their nonzero pixels), converted once; the conversion counts as evaluation time.
+        // The training set as the network trains on it fastest (an MLP: by its nonzero
+        // pixels, from which each step gathers its minibatch), converted once; the conversion
+        // counts as training time.
+        let trainingImages = NetworkImages(training.images, for: network, sampledRows: total * configuration.batchSize)
+        history.trainingSeconds += seconds(clock.now - start)
+        // The sets evaluated every few iterations, likewise converted once (as evaluation time).
         var evaluations = total / max(configuration.evaluateEvery, 1) + 1
         if case .epochs(let epochs) = configuration.schedule { evaluations += epochs }
         let conversionStart = clock.now
-        let testImages = EvaluationImages(test.images, for: network, evaluations: evaluations)
-        let trainingSetImages: EvaluationImages<Scalar>? = configuration.trainAccuracySource == .trainingSet
-            ? EvaluationImages(training.images, for: network, evaluations: evaluations) : nil
+        let testImages = NetworkImages(test.images, for: network, evaluations: evaluations)
+        let trainingSetImages: NetworkImages<Scalar>? = switch configuration.trainAccuracySource {
+        case .minibatch: nil
+        case .trainingSet:
+            if case .sparse = trainingImages { trainingImages }
+            else { NetworkImages(training.images, for: network, evaluations: evaluations) }
+        }
         history.evaluationSeconds += seconds(clock.now - conversionStart)
 
         for iteration in 1...max(total, 1) where total > 0 {
@@ -74,8 +82,9 @@ public struct Trainer<Net: Network> {
                 indices = Array(order[cursor..<end])
                 cursor = end
             }
-            let batch = training.batch(indices)
-            let loss = Double(network.gradient(batch.images, labels: batch.labels))
+            let batch = trainingImages.batch(indices)
+            let labels = indices.map { training.labels[$0] }
+            let loss = Double(batch.gradient(network, labels: labels))
             history.iterations = iteration
             // Divergence is judged on the data loss: a weight-decay penalty can sit far above the limit.
             var dataLoss = loss
@@ -94,7 +103,7 @@ public struct Trainer<Net: Network> {
             if iteration % configuration.evaluateEvery == 0 || iteration == total || endsEpoch(iteration, training.count) {
                 let evalStart = clock.now
                 let trainAccuracy = switch configuration.trainAccuracySource {
-                case .minibatch: network.accuracy(batch.images, labels: batch.labels)
+                case .minibatch: batch.accuracy(network, labels: labels, batchSize: configuration.evaluationBatchSize)
                 case .trainingSet: (trainingSetImages ?? .dense(training.images))
                     .accuracy(network, labels: training.labels, batchSize: configuration.evaluationBatchSize)
                 }

@@ -42,6 +42,53 @@ final class FastPathTests: XCTestCase {
         XCTAssertEqual(other.accuracy(SparseRows(x), labels: labels), other.accuracy(x, labels: labels))
     }
 
+    /// `gradient` on images stored by their nonzeros gives the loss and gradients of the dense
+    /// images: ReLU, sigmoid with batch norm, and dropout (two networks from one seed draw the
+    /// same masks), in Float and Double.
+    func testSparseGradientEqualsDenseGradient() {
+        func check<T: TensorScalar>(_: T.Type, _ configuration: MultiLayerNetConfiguration, tolerance: Double) {
+            let x = mnistLike(50, seed: 10).converted(to: T.self)
+            let labels = randomLabels(50, seed: 11)
+            let dense = MultiLayerNet<T>(configuration, seed: 12), sparse = MultiLayerNet<T>(configuration, seed: 12)
+            for step in 0..<2 {   // twice: batch norm's running statistics and dropout's generator move on
+                let expected = Double(dense.gradient(x, labels: labels))
+                let loss = Double(sparse.gradient(SparseRows(x), labels: labels))
+                XCTAssertEqual(loss, expected, accuracy: tolerance * abs(expected), "\(T.self) \(configuration) step \(step)")
+                for (p, q) in zip(sparse.parameters, dense.parameters) {
+                    // Relative to the largest element, at least 0.1: a bias before batch norm has a
+                    // true gradient of 0, and both are rounding noise around it.
+                    let scale = q.gradient.scalars.map { abs(Double($0)) }.max() ?? 0
+                    assertClose(p.gradient, q.gradient, tolerance: tolerance * max(scale, 0.1), "\(T.self) \(p.name)")
+                }
+            }
+        }
+        let configurations = [
+            MultiLayerNetConfiguration(hiddenSizes: [40, 20], activation: .relu, weightInit: .he),
+            MultiLayerNetConfiguration(hiddenSizes: [100, 30], activation: .sigmoid, weightInit: .xavier, batchNorm: true),
+            MultiLayerNetConfiguration(hiddenSizes: [100, 100], activation: .relu, weightInit: .he, dropout: 0.15,
+                                       weightDecay: WeightDecay(l2: 0.1)),
+        ]
+        for configuration in configurations {
+            check(Float.self, configuration, tolerance: 1e-5)
+            check(Double.self, configuration, tolerance: 1e-12)
+        }
+        // The full backward of the first layer (∂L/∂x as well) after a sparse forward pass.
+        let net = MultiLayerNet<Float>(inputSize: 784, hiddenSizes: [40], outputSize: 10, activation: .relu, weightInit: .he, seed: 13)
+        let x = mnistLike(20, seed: 14), dout: Tensor<Float> = randomTensor([20, 40], seed: 15)
+        let affine = net.layers[0] as! Affine<Float>
+        _ = affine.forward(x, mode: .training)
+        let dx = affine.backward(dout), dW = affine.weight.gradient
+        _ = affine.forward(SparseRows(x), mode: .training)
+        XCTAssertEqual(affine.backward(dout), dx)
+        assertClose(affine.weight.gradient, dW, tolerance: 1e-5)
+        // A network whose first layer is not Affine densifies the rows.
+        let other = Sequential<Float>([ReLU<Float>()] + net.layers)
+        let labels = randomLabels(20, seed: 16)
+        let expected = other.gradient(x, labels: labels), gradients = other.parameters.map(\.gradient)
+        XCTAssertEqual(other.gradient(SparseRows(x), labels: labels), expected)
+        XCTAssertEqual(other.parameters.map(\.gradient), gradients)
+    }
+
     func testGradientSkipsOnlyTheInputGradientOfTheFirstLayer() {
         let net = MultiLayerNet<Double>(inputSize: 12, hiddenSizes: [6, 5], outputSize: 4,
                                         activation: .relu, weightInit: .he, seed: 7)

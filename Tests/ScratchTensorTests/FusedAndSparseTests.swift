@@ -93,6 +93,49 @@ final class FusedAndSparseTests: XCTestCase {
         assertClose(SparseRows(xd).affine(wd, bias: bd), Tensor.affine(xd, wd, bias: bd), tolerance: 1e-12)
     }
 
+    func testSparseGatherEqualsDenseGather() {
+        // [N, 1, 4, 5] images (the shape is kept), rows drawn with repeats, an all-zero row.
+        var images = sparseImages(30, 20, seed: 40).reshaped([30, 1, 4, 5])
+        for j in 0..<20 { images.scalars[7 * 20 + j] = 0 }
+        let sparse = SparseRows(images)
+        for indices in [[3, 7, 7, 29, 0, 3], [29], [], Array(0..<30).reversed()] {
+            let gathered = sparse.gatherRows(indices)
+            XCTAssertEqual(gathered.densified(), images.gatherRows(indices), "\(indices)")
+            XCTAssertEqual(gathered, SparseRows(images.gatherRows(indices)), "\(indices)")
+        }
+        let mnist = SparseRows(sparseImages(500, 784, seed: 41).converted(to: Double.self))
+        XCTAssertEqual(mnist.gatherRows([499, 0, 250, 250]).densified(), mnist.densified().gatherRows([499, 0, 250, 250]))
+    }
+
+    /// `xᵀ·dout` over the nonzeros equals the dense product, in Float and Double: rows with no
+    /// nonzero and with every element nonzero, odd column counts, widths below, at and above
+    /// 16 and 128 (two panels), and more rows than one sorting pass takes (128).
+    func testSparseTransposedProductEqualsDenseProduct() {
+        func check<T: TensorScalar>(_: T.Type, m: Int, k: Int, n: Int, tolerance: Double) {
+            var x = sparseImages(m, k, seed: UInt64(m * 1000 + k)).converted(to: T.self)
+            if m > 2 {
+                for j in 0..<k { x.scalars[j] = 0 }                             // row 0: empty
+                for j in 0..<k { x.scalars[2 * k + j] = T(Double(j % 7) - 3.5) }   // row 2: full
+            }
+            let dout: Tensor<T> = randomTensor([m, n], seed: UInt64(n), scale: 0.5)
+            var dW = Tensor<T>(shape: [k, n], repeating: 9)   // overwritten, not added to
+            SparseRows(x).transposedProduct(dout, into: &dW)
+            assertClose(dW, MatMul.multiply(x, dout, transposeA: true), tolerance: tolerance, "\(T.self) \(m)×\(k)ᵀ·\(n)")
+        }
+        for (m, k, n) in [(1, 37, 40), (7, 37, 1), (9, 784, 40), (100, 784, 40), (100, 784, 100), (33, 50, 16),
+                          (20, 37, 33), (12, 64, 130), (300, 784, 20)] {
+            check(Float.self, m: m, k: k, n: n, tolerance: 1e-4)
+            check(Double.self, m: m, k: k, n: n, tolerance: 1e-12)
+        }
+        // No nonzeros at all, and no rows: dW = 0.
+        var dW = Tensor<Float>(shape: [5, 3], repeating: 1)
+        SparseRows(Tensor<Float>(shape: [4, 5])).transposedProduct(randomTensor([4, 3], seed: 42), into: &dW)
+        XCTAssertEqual(dW.scalars, [Float](repeating: 0, count: 15))
+        dW = Tensor<Float>(shape: [5, 3], repeating: 1)
+        SparseRows(Tensor<Float>(shape: [0, 5])).transposedProduct(Tensor<Float>(shape: [0, 3]), into: &dW)
+        XCTAssertEqual(dW.scalars, [Float](repeating: 0, count: 15))
+    }
+
     func testSoftmaxCrossEntropyAndItsGradient() {
         let x: Tensor<Double> = randomTensor([5, 4], seed: 23, scale: 3)
         let labels = [0, 3, 1, 1, 2]

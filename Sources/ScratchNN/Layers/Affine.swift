@@ -9,12 +9,18 @@ import ScratchTensor
 /// Shapes: `x [N, d_in]` (or `[N, C, H, W]`, read as `[N, C·H·W]`) →
 /// `out [N, d_out]`; `W [d_in, d_out]`, `b [d_out]`. `dx` has `x`'s shape.
 ///
-/// At inference it also reads images stored by their nonzero pixels (``SparseRows``): the
-/// same product over the nonzeros only.
+/// As a network's first layer it also reads images stored by their nonzero pixels
+/// (``SparseRows``), in training and at inference: the same products over the nonzeros only.
 public final class Affine<Scalar: TensorScalar>: Layer, InputGradientOptional {
     public let weight: Parameter<Scalar>
     public let bias: Parameter<Scalar>
-    private var input: Tensor<Scalar>?
+    private var input: Input?
+
+    /// The last training-mode input, kept for `dW = xᵀ·dout`.
+    private enum Input {
+        case dense(Tensor<Scalar>)
+        case sparse(SparseRows<Scalar>)
+    }
 
     /// A layer with given initial weights and biases.
     public init(weight: Parameter<Scalar>, bias: Parameter<Scalar>) {
@@ -35,8 +41,15 @@ public final class Affine<Scalar: TensorScalar>: Layer, InputGradientOptional {
     }
 
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
-        input = x
+        input = .dense(x)
         return Tensor.affine(x, weight.value, bias: bias.value)   // x·W + b
+    }
+
+    /// ``forward(_:mode:)`` for images stored by their nonzeros: `x·W + b` over the nonzeros,
+    /// keeping the sparse rows for the backward pass.
+    public func forward(_ x: SparseRows<Scalar>, mode: Mode) -> Tensor<Scalar> {
+        input = .sparse(x)
+        return x.affine(weight.value, bias: bias.value)   // x·W + b
     }
 
     /// `x·W + b`, or `max(0, x·W + b)`: this layer and a following ReLU in one pass, at
@@ -51,22 +64,24 @@ public final class Affine<Scalar: TensorScalar>: Layer, InputGradientOptional {
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
-        let x = backwardParameters(dout)
-        return Tensor.product(dout, weight.value, transposeB: true).reshaped(x.shape)   // dx = dout·Wᵀ
+        backwardParameters(dout)
+        let shape = switch input! {
+        case .dense(let x): x.shape
+        case .sparse(let x): x.shape
+        }
+        return Tensor.product(dout, weight.value, transposeB: true).reshaped(shape)   // dx = dout·Wᵀ
     }
 
     /// The parameter gradients only (`dW = xᵀ·dout`, `db = Σₙ dout`), without `dx`: for the
-    /// first layer of a network, whose input needs no gradient. Returns the cached input.
-    @discardableResult
-    public func backwardParameters(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
-        guard let x = input else { preconditionFailure("Affine.backward called before forward") }
-        if weight.gradient.shape == weight.value.shape {
-            MatMul.multiply(x, dout, transposeA: true, into: &weight.gradient)   // dW = xᵀ·dout
-        } else {
-            weight.gradient = Tensor.product(x, dout, transposeA: true)
+    /// first layer of a network, whose input needs no gradient.
+    public func backwardParameters(_ dout: Tensor<Scalar>) {
+        guard let input else { preconditionFailure("Affine.backward called before forward") }
+        if weight.gradient.shape != weight.value.shape { weight.gradient = Tensor(shape: weight.value.shape) }
+        switch input {
+        case .dense(let x): MatMul.multiply(x, dout, transposeA: true, into: &weight.gradient)   // dW = xᵀ·dout
+        case .sparse(let x): x.transposedProduct(dout, into: &weight.gradient)   // dW = xᵀ·dout over the nonzeros
         }
         bias.gradient = dout.sumRows()   // db = Σₙ dout
-        return x
     }
 
     public var parameters: [Parameter<Scalar>] { [weight, bias] }

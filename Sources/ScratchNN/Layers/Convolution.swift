@@ -96,11 +96,9 @@ public final class Convolution<Scalar: TensorScalar>: Layer, InputGradientOption
     }
 
     /// The parameter gradients only, without ∂L/∂x: for the first layer of a network, whose
-    /// input (the images) needs no gradient. Returns the cached input.
-    @discardableResult
-    public func backwardParameters(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
+    /// input (the images) needs no gradient.
+    public func backwardParameters(_ dout: Tensor<Scalar>) {
         _ = backward(dout, inputGradient: false)
-        return input!
     }
 
     private func backward(_ dout: Tensor<Scalar>, inputGradient: Bool) -> Tensor<Scalar>? {

@@ -1,0 +1,70 @@
+import ScratchData
+import ScratchNN
+import ScratchTensor
+@testable import ScratchTrain
+import TestSupport
+import XCTest
+
+/// The trainer's sparse path (an MLP trained on images stored by their nonzero pixels) gives
+/// the dense path's results.
+final class TrainerTests: XCTestCase {
+    private func sample() throws -> MNISTDataset<Float> { try MNIST.load(from: .bundledSample) }
+
+    /// The MLP twice from one seed: as is (sparse minibatches), and behind a Flatten layer,
+    /// which the sparse path does not take (dense minibatches).
+    private func train(_ configuration: MultiLayerNetConfiguration, _ training: TrainingConfiguration,
+                       trainingImages: LabeledImages<Float>, test: LabeledImages<Float>) -> (sparse: History, dense: History) {
+        func run<Net: Network<Float>>(_ net: Net) -> History {
+            var optimizer: any Optimizer<Float> = SGD<Float>(learningRate: 0.1)
+            return Trainer<Net>(training).train(net, optimizer: &optimizer, training: trainingImages, test: test)
+        }
+        let mlp = MultiLayerNet<Float>(configuration, seed: 7)
+        let flattened = Sequential<Float>([Flatten<Float>()] + MultiLayerNet<Float>(configuration, seed: 7).layers,
+                                          weightDecay: configuration.weightDecay)
+        return (run(mlp), run(flattened))
+    }
+
+    private func assertSameRun(_ runs: (sparse: History, dense: History), file: StaticString = #filePath, line: UInt = #line) {
+        let (sparse, dense) = runs
+        XCTAssertEqual(sparse.records.count, dense.records.count, file: file, line: line)
+        XCTAssertEqual(sparse.outcome, dense.outcome, file: file, line: line)
+        // The first loss before any update differs only by rounding; later ones drift apart slowly.
+        XCTAssertEqual(sparse.records[0].loss, dense.records[0].loss, accuracy: 1e-3 * dense.records[0].loss, file: file, line: line)
+        XCTAssertEqual(sparse.finalTrainAccuracy!, dense.finalTrainAccuracy!, accuracy: 0.01, file: file, line: line)
+        XCTAssertEqual(sparse.finalTestAccuracy!, dense.finalTestAccuracy!, accuracy: 0.01, file: file, line: line)
+    }
+
+    func testSparseMinibatchesTrainLikeDenseOnes() throws {
+        let mnist = try sample()
+        let training = LabeledImages(images: mnist.train.images, labels: mnist.train.labels)
+        let test = LabeledImages(images: mnist.test.images, labels: mnist.test.labels)
+        let network = MultiLayerNetConfiguration(hiddenSizes: [40, 20], activation: .relu, weightInit: .he)
+        // 300 × 100 rows drawn from 5,000 images: the trainer stores them by their nonzeros.
+        let configuration = TrainingConfiguration(schedule: .iterations(300), evaluateEvery: 100)
+        guard case .sparse = NetworkImages(training.images, for: MultiLayerNet<Float>(network), sampledRows: 300 * 100) else {
+            return XCTFail("the sparse path was not taken")
+        }
+        assertSameRun(train(network, configuration, trainingImages: training, test: test))
+    }
+
+    func testSparsePathWithTrainingSetAccuracyDropoutAndEpochs() throws {
+        let mnist = try sample()
+        let training = LabeledImages(images: mnist.train.images, labels: mnist.train.labels).prefix(300)
+        let test = LabeledImages(images: mnist.test.images, labels: mnist.test.labels)
+        let network = MultiLayerNetConfiguration(hiddenSizes: [100, 100], activation: .relu, weightInit: .he,
+                                                 dropout: 0.15, weightDecay: WeightDecay(l2: 0.01))
+        let configuration = TrainingConfiguration(schedule: .epochs(20), evaluateEvery: 20, trainAccuracySource: .trainingSet)
+        assertSameRun(train(network, configuration, trainingImages: training, test: test))
+    }
+
+    func testTheTrainingSetStaysDenseWhenSparseRowsDoNotPay() throws {
+        let images = try sample().train.images.rows(0..<1000)
+        let mlp = MultiLayerNet<Float>(MultiLayerNetConfiguration(hiddenSizes: [10], activation: .relu, weightInit: .he))
+        // Sampled less than twice over, a network that does not read sparse rows, dense images.
+        guard case .dense = NetworkImages(images, for: mlp, sampledRows: 1999) else { return XCTFail("converted") }
+        guard case .sparse = NetworkImages(images, for: mlp, sampledRows: 2000) else { return XCTFail("not converted") }
+        let flattened = Sequential<Float>([Flatten<Float>()] + mlp.layers)
+        guard case .dense = NetworkImages(images, for: flattened, sampledRows: 100_000) else { return XCTFail("converted") }
+        guard case .dense = NetworkImages(images + 0.5, for: mlp, sampledRows: 100_000) else { return XCTFail("converted") }
+    }
+}
