@@ -34,3 +34,11 @@ public protocol Layer<Scalar>: AnyObject {
 extension Layer {
     public var parameters: [Parameter<Scalar>] { [] }
 }
+
+/// A layer whose inference-mode forward pass reads only its parameters (it keeps nothing for
+/// a backward pass), so several threads may run it at once on different rows.
+///
+/// ``Network/accuracy(_:labels:batchSize:)`` splits a large set's rows between two threads only
+/// when every layer of the network is one. Convolution and pooling layers keep their last
+/// input at inference too, so convolutional networks keep one thread per evaluation.
+public protocol StatelessInference: Layer {}

@@ -5,7 +5,7 @@ import Dispatch
 // products split by rows among threads with each thread adding the bias to its own rows
 // while they are still in its cache.
 
-/// What ``Tensor/affine(_:_:bias:activation:)`` applies after adding the bias.
+/// What ``Tensor/affine(_:_:bias:activation:rows:)`` applies after adding the bias.
 public enum AffineActivation: Sendable, Equatable {
     /// `x·W + b`.
     case identity
@@ -41,12 +41,16 @@ extension Tensor {
     /// An Affine layer's forward pass: `x·W + b`, or `max(0, x·W + b)` with `.relu`.
     ///
     /// Shapes: `x [N, d_in]` (or `[N, …]`, read as `[N, d_in]`), `W [d_in, d_out]`, `b [d_out]`
-    /// → `[N, d_out]`. Where ``GEMMSelection`` gives a float32 product several threads, each
-    /// thread computes a band of rows and adds the bias to it.
+    /// → `[N, d_out]`; with `rows`, only those rows of `x` (read in place) → `[rows.count, d_out]`.
+    /// Where ``GEMMSelection`` gives a float32 product several threads, each thread computes a
+    /// band of rows and adds the bias to it.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public static func affine(_ x: Tensor, _ w: Tensor, bias b: Tensor, activation: AffineActivation = .identity) -> Tensor {
-        let m = x.rows, k = x.columns, n = w.columns
+    public static func affine(_ x: Tensor, _ w: Tensor, bias b: Tensor, activation: AffineActivation = .identity,
+                              rows: Range<Int>? = nil) -> Tensor {
+        let rows = rows ?? 0..<x.rows
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= x.rows, "rows \(rows) out of range 0..<\(x.rows)")
+        let m = rows.count, k = x.columns, n = w.columns
         precondition(w.rank == 2 && w.rows == k,
                      "matrix product shapes do not chain: \(x.shape) · \(w.shape)")
         precondition(b.count == n, "bias has \(b.count) elements, the product has \(n) columns")
@@ -65,15 +69,16 @@ extension Tensor {
                             for r in 0..<m { biasRow(c + r * n, zeroProduct: true, pb.baseAddress!, n, relu) }
                             return
                         }
+                        let first = px.baseAddress! + rows.lowerBound * k
                         if threads <= 1 {
                             MatMul.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k,
-                                        a: px.baseAddress!, lda: k, b: pw.baseAddress!, ldb: n,
+                                        a: first, lda: k, b: pw.baseAddress!, ldb: n,
                                         beta: 0, c: c, ldc: n)
                             for r in 0..<m { biasRow(c + r * n, zeroProduct: false, pb.baseAddress!, n, relu) }
                             return
                         }
                         // Float only (threads > 1): bands of whole 8-row blocks, one per thread.
-                        let a = SendablePointer(UnsafeMutableRawPointer(mutating: px.baseAddress!))
+                        let a = SendablePointer(UnsafeMutableRawPointer(mutating: first))
                         let wp = SendablePointer(UnsafeMutableRawPointer(mutating: pw.baseAddress!))
                         let bp = SendablePointer(UnsafeMutableRawPointer(mutating: pb.baseAddress!))
                         let out = SendablePointer(UnsafeMutableRawPointer(c))

@@ -218,16 +218,20 @@ public struct SparseRows<Scalar: TensorScalar>: Sendable, Equatable {
 
     /// The Affine layer's forward pass on these rows: `x·W + b`, or `max(0, x·W + b)` with
     /// `.relu`; `W [columns, d_out]`, `b [d_out]` → `[rows, d_out]`. Equal to
-    /// ``Tensor/affine(_:_:bias:activation:)`` on the dense rows.
+    /// ``Tensor/affine(_:_:bias:activation:rows:)`` on the dense rows. With `rows`, only those
+    /// rows (read in place, unlike ``rows(_:)``, which copies them) → `[rows.count, d_out]`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func affine(_ w: Tensor<Scalar>, bias b: Tensor<Scalar>, activation: AffineActivation = .identity) -> Tensor<Scalar> {
-        let m = rows, n = w.columns
+    public func affine(_ w: Tensor<Scalar>, bias b: Tensor<Scalar>, activation: AffineActivation = .identity,
+                       rows range: Range<Int>? = nil) -> Tensor<Scalar> {
+        let range = range ?? 0..<rows
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows, "rows \(range) out of range 0..<\(rows)")
+        let m = range.count, n = w.columns
         precondition(w.rank == 2 && w.rows == columns, "matrix product shapes do not chain: \(shape) · \(w.shape)")
         precondition(b.count == n, "bias has \(b.count) elements, the product has \(n) columns")
         let relu = activation == .relu
         // Two threads from about 0.1 ms of work (≈ 200k multiply-adds of 16 lanes).
-        let work = nonzeroCount * ((n + 15) / 16)
+        let work = (rowStarts[range.upperBound] - rowStarts[range.lowerBound]) * ((n + 15) / 16)
         let threads = work >= 200_000 ? max(1, min(2, GEMMSelection.cores, GEMMSelection.threadLimit ?? 2)) : 1
         return rowStarts.withUnsafeBufferPointer { starts in
             columnIndices.withUnsafeBufferPointer { cols in
@@ -235,8 +239,10 @@ public struct SparseRows<Scalar: TensorScalar>: Sendable, Equatable {
                     w.scalars.withUnsafeBufferPointer { pw in
                         b.scalars.withUnsafeBufferPointer { pb in
                             Tensor<Scalar>(uninitializedShape: [m, n], count: m * n) { out in
+                                // Row r of the range is row r of `starts + range.lowerBound`, whose
+                                // offsets still index the whole set's nonzeros.
                                 let job = SparseAffineJob(
-                                    starts: starts.baseAddress!, columns: cols.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+                                    starts: starts.baseAddress! + range.lowerBound, columns: cols.baseAddress ?? UnsafePointer(bitPattern: 8)!,
                                     values: vals.baseAddress ?? UnsafePointer(bitPattern: 8)!,
                                     w: pw.baseAddress!, k: columns, n: n, bias: pb.baseAddress!, relu: relu, out: out)
                                 job.run(rows: 0..<m, threads: threads)

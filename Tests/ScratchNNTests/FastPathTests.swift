@@ -89,6 +89,50 @@ final class FastPathTests: XCTestCase {
         XCTAssertEqual(other.parameters.map(\.gradient), gradients)
     }
 
+    /// A large set's accuracy split between two threads (each running the whole network on half
+    /// of the rows with single-threaded products) equals the unsplit evaluation's, dense and
+    /// sparse: ReLU, sigmoid with batch norm, tanh with dropout; an odd row count, whole and
+    /// partial passes. The labels are the unsplit predictions, so any row predicted differently
+    /// would show.
+    func testSplitEvaluationEqualsUnsplitEvaluation() {
+        let rows = 4103
+        var rng = RandomGenerator(seed: 20)
+        let x = Tensor<Float>(shape: [rows, 196], scalars: (0..<(rows * 196)).map { _ in
+            rng.uniform() < 0.2 ? Float(rng.uniform()) : 0
+        })
+        let sparse = SparseRows(x)
+        let configurations = [
+            MultiLayerNetConfiguration(inputSize: 196, hiddenSizes: [40, 20], activation: .relu, weightInit: .he),
+            MultiLayerNetConfiguration(inputSize: 196, hiddenSizes: [30, 20], activation: .sigmoid, weightInit: .xavier,
+                                       batchNorm: true),
+            MultiLayerNetConfiguration(inputSize: 196, hiddenSizes: [40, 20], activation: .tanh, weightInit: .xavier,
+                                       dropout: 0.2),
+        ]
+        for configuration in configurations {
+            let net = MultiLayerNet<Float>(configuration, seed: 21)
+            XCTAssertGreaterThanOrEqual(rows * net.parameterCount, ParallelEvaluation.minimumWork, "too little work to split")
+            // Training-mode passes: batch norm's running statistics move away from their start.
+            for _ in 0..<3 { net.gradient(x.rows(0..<100), labels: randomLabels(100, seed: 22)) }
+            // Unsplit (a thread limit of 1) with the dense products on two threads, as without a
+            // limit; split, with them on one thread. The kernel is forced: BLAS (a debug build's
+            // products) may round a row differently with the row count.
+            let (classes, sparseAccuracy) = GEMMSelection.$threadLimit.withValue(1) {
+                GEMMSelection.$forced.withValue(.kernel(threads: 2)) {
+                    let classes = net.predictedClasses(x)
+                    XCTAssertEqual(net.accuracy(x, labels: classes, batchSize: 999), 1, "\(configuration)")
+                    return (classes, net.accuracy(sparse, labels: classes, batchSize: 999))
+                }
+            }
+            GEMMSelection.$forced.withValue(.kernel(threads: 1)) {
+                for batchSize in [10_000, 999] {
+                    XCTAssertEqual(net.accuracy(x, labels: classes, batchSize: batchSize), 1, "\(configuration) \(batchSize)")
+                    XCTAssertEqual(net.accuracy(sparse, labels: classes, batchSize: batchSize), sparseAccuracy,
+                                   "\(configuration) \(batchSize)")
+                }
+            }
+        }
+    }
+
     func testGradientSkipsOnlyTheInputGradientOfTheFirstLayer() {
         let net = MultiLayerNet<Double>(inputSize: 12, hiddenSizes: [6, 5], outputSize: 4,
                                         activation: .relu, weightInit: .he, seed: 7)

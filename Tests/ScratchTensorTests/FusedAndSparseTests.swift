@@ -93,6 +93,41 @@ final class FusedAndSparseTests: XCTestCase {
         assertClose(SparseRows(xd).affine(wd, bias: bd), Tensor.affine(xd, wd, bias: bd), tolerance: 1e-12)
     }
 
+    /// `rows:` computes those rows of the product, reading them in place: the same bits as those
+    /// rows of the whole product, sparse and with ScratchNet's kernel; and the kernel computes a
+    /// row alike on one thread or two (the split evaluation relies on both). BLAS is only close:
+    /// OpenBLAS picks its code by the matrix size, so a row may round differently.
+    func testAffineOfARowRangeEqualsThoseRowsOfTheWholeProduct() {
+        let x = sparseImages(1001, 784, seed: 23)   // two threads' worth in a release build
+        let w: Tensor<Float> = randomTensor([784, 40], seed: 24, scale: 0.05)
+        let b: Tensor<Float> = randomTensor([40], seed: 25)
+        let sparse = SparseRows(x)
+        let ranges = [0..<1001, 0..<1, 3..<500, 500..<1001, 7..<7]
+        for activation in [AffineActivation.identity, .relu] {
+            let whole = sparse.affine(w, bias: b, activation: activation)
+            for range in ranges {
+                XCTAssertEqual(sparse.affine(w, bias: b, activation: activation, rows: range), whole.rows(range), "\(range)")
+            }
+            for threads in [1, 2] {
+                GEMMSelection.$forced.withValue(.kernel(threads: threads)) {
+                    let whole = Tensor.affine(x, w, bias: b, activation: activation)
+                    for range in ranges {
+                        XCTAssertEqual(Tensor.affine(x, w, bias: b, activation: activation, rows: range), whole.rows(range),
+                                       "kernel×\(threads) \(range)")
+                    }
+                }
+            }
+            let oneThread = GEMMSelection.$forced.withValue(.kernel(threads: 1)) { Tensor.affine(x, w, bias: b, activation: activation) }
+            let twoThreads = GEMMSelection.$forced.withValue(.kernel(threads: 2)) { Tensor.affine(x, w, bias: b, activation: activation) }
+            XCTAssertEqual(oneThread, twoThreads)
+        }
+        let xd = sparseImages(9, 20, seed: 26).converted(to: Double.self)
+        let wd: Tensor<Double> = randomTensor([20, 7], seed: 27)
+        let bd: Tensor<Double> = randomTensor([7], seed: 28)
+        XCTAssertEqual(SparseRows(xd).affine(wd, bias: bd, rows: 2..<5), SparseRows(xd).affine(wd, bias: bd).rows(2..<5))
+        assertClose(Tensor.affine(xd, wd, bias: bd, rows: 2..<5), Tensor.affine(xd, wd, bias: bd).rows(2..<5), tolerance: 1e-12)
+    }
+
     func testSparseGatherEqualsDenseGather() {
         // [N, 1, 4, 5] images (the shape is kept), rows drawn with repeats, an all-zero row.
         var images = sparseImages(30, 20, seed: 40).reshaped([30, 1, 4, 5])

@@ -11,18 +11,19 @@ public protocol ActivationLayer: Layer {}
 /// backward: dx = dout · (1 − y) · y        (σ′ peaks at x = 0 with value 0.25)
 /// ```
 /// Shapes: any → same shape.
-public final class Sigmoid<Scalar: TensorScalar>: ActivationLayer {
+public final class Sigmoid<Scalar: TensorScalar>: ActivationLayer, StatelessInference {
+    /// The training-mode output y, from which the backward pass computes σ′.
     private var output: Tensor<Scalar>?
     public init() {}
 
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
         let y = x.sigmoid()
-        output = y
+        if mode == .training { output = y }
         return y
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
-        guard let y = output else { preconditionFailure("Sigmoid.backward called before forward") }
+        guard let y = output else { preconditionFailure("Sigmoid.backward needs a training-mode forward first") }
         return dout.sigmoidBackward(output: y)   // dout · (1 − y) · y
     }
 
@@ -36,7 +37,7 @@ public final class Sigmoid<Scalar: TensorScalar>: ActivationLayer {
 /// backward: dx = dout where x > 0, else 0
 /// ```
 /// Shapes: any → same shape.
-public final class ReLU<Scalar: TensorScalar>: ActivationLayer {
+public final class ReLU<Scalar: TensorScalar>: ActivationLayer, StatelessInference {
     /// The training-mode output y: y > 0 exactly where x > 0, so it serves as the mask.
     private var output: Tensor<Scalar>?
     public init() {}
@@ -62,18 +63,19 @@ public final class ReLU<Scalar: TensorScalar>: ActivationLayer {
 /// backward: dx = dout · (1 − y²)
 /// ```
 /// Shapes: any → same shape.
-public final class Tanh<Scalar: TensorScalar>: ActivationLayer {
+public final class Tanh<Scalar: TensorScalar>: ActivationLayer, StatelessInference {
+    /// The training-mode output y, from which the backward pass computes tanh′.
     private var output: Tensor<Scalar>?
     public init() {}
 
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
         let y = x.tanh()
-        output = y
+        if mode == .training { output = y }
         return y
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
-        guard let y = output else { preconditionFailure("Tanh.backward called before forward") }
+        guard let y = output else { preconditionFailure("Tanh.backward needs a training-mode forward first") }
         return dout.tanhBackward(output: y)   // dout · (1 − y²)
     }
 

@@ -11,7 +11,7 @@ import ScratchTensor
 ///
 /// As a network's first layer it also reads images stored by their nonzero pixels
 /// (``SparseRows``), in training and at inference: the same products over the nonzeros only.
-public final class Affine<Scalar: TensorScalar>: Layer, InputGradientOptional {
+public final class Affine<Scalar: TensorScalar>: Layer, InputGradientOptional, StatelessInference {
     public let weight: Parameter<Scalar>
     public let bias: Parameter<Scalar>
     private var input: Input?
@@ -41,26 +41,27 @@ public final class Affine<Scalar: TensorScalar>: Layer, InputGradientOptional {
     }
 
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
-        input = .dense(x)
+        if mode == .training { input = .dense(x) }
         return Tensor.affine(x, weight.value, bias: bias.value)   // x·W + b
     }
 
     /// ``forward(_:mode:)`` for images stored by their nonzeros: `x·W + b` over the nonzeros,
-    /// keeping the sparse rows for the backward pass.
+    /// keeping the sparse rows for the backward pass (in training).
     public func forward(_ x: SparseRows<Scalar>, mode: Mode) -> Tensor<Scalar> {
-        input = .sparse(x)
+        if mode == .training { input = .sparse(x) }
         return x.affine(weight.value, bias: bias.value)   // x·W + b
     }
 
     /// `x·W + b`, or `max(0, x·W + b)`: this layer and a following ReLU in one pass, at
     /// inference (``Network/predict(_:mode:)`` uses it; nothing is kept for a backward pass).
-    public func forwardInference(_ x: Tensor<Scalar>, followedByReLU relu: Bool) -> Tensor<Scalar> {
-        Tensor.affine(x, weight.value, bias: bias.value, activation: relu ? .relu : .identity)
+    /// With `rows`, only those rows of `x`, read in place.
+    public func forwardInference(_ x: Tensor<Scalar>, rows: Range<Int>? = nil, followedByReLU relu: Bool) -> Tensor<Scalar> {
+        Tensor.affine(x, weight.value, bias: bias.value, activation: relu ? .relu : .identity, rows: rows)
     }
 
-    /// ``forwardInference(_:followedByReLU:)`` for images stored by their nonzeros.
-    public func forwardInference(_ x: SparseRows<Scalar>, followedByReLU relu: Bool) -> Tensor<Scalar> {
-        x.affine(weight.value, bias: bias.value, activation: relu ? .relu : .identity)
+    /// ``forwardInference(_:rows:followedByReLU:)`` for images stored by their nonzeros.
+    public func forwardInference(_ x: SparseRows<Scalar>, rows: Range<Int>? = nil, followedByReLU relu: Bool) -> Tensor<Scalar> {
+        x.affine(weight.value, bias: bias.value, activation: relu ? .relu : .identity, rows: rows)
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
@@ -75,7 +76,7 @@ public final class Affine<Scalar: TensorScalar>: Layer, InputGradientOptional {
     /// The parameter gradients only (`dW = xᵀ·dout`, `db = Σₙ dout`), without `dx`: for the
     /// first layer of a network, whose input needs no gradient.
     public func backwardParameters(_ dout: Tensor<Scalar>) {
-        guard let input else { preconditionFailure("Affine.backward called before forward") }
+        guard let input else { preconditionFailure("Affine.backward needs a training-mode forward first") }
         if weight.gradient.shape != weight.value.shape { weight.gradient = Tensor(shape: weight.value.shape) }
         switch input {
         case .dense(let x): MatMul.multiply(x, dout, transposeA: true, into: &weight.gradient)   // dW = xᵀ·dout

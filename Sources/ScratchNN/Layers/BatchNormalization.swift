@@ -12,7 +12,7 @@ import ScratchTensor
 /// Backward follows the computational graph of the book's implementation.
 /// Shapes: `x [N, D]` → `[N, D]`; `[N, C, H, W]` inputs are flattened to
 /// `[N, C·H·W]` and normalized per element, as in the course.
-public final class BatchNormalization<Scalar: TensorScalar>: Layer {
+public final class BatchNormalization<Scalar: TensorScalar>: Layer, StatelessInference {
     public let gamma: Parameter<Scalar>
     public let beta: Parameter<Scalar>
     /// Running mean and variance used at inference.
@@ -37,9 +37,9 @@ public final class BatchNormalization<Scalar: TensorScalar>: Layer {
     }
 
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
-        inputShape = x.shape
         switch mode {
         case .training:
+            inputShape = x.shape
             // μ, xc = x − μ, σ², std = √(σ² + ε), xn = xc / std, out = γ·xn + β in three passes
             let step = Tensor.batchNormalizationTraining(x, epsilon: epsilon, gamma: gamma.value, beta: beta.value)
             centered = step.centered
