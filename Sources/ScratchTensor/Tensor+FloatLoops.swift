@@ -179,9 +179,7 @@ extension FloatLoops {
             let o = out + r &* n + c0
             let valid = min(vectors * 16, n - c0)
             for i in 0..<vectors {
-                let acc = i == 0 ? a.0 : i == 1 ? a.1 : i == 2 ? a.2 : i == 3 ? a.3
-                    : i == 4 ? a.4 : i == 5 ? a.5 : i == 6 ? a.6 : a.7
-                var v = acc + load(bias + c0 + 16 * i)
+                var v = FloatLoops.vector(i, of: a) + load(bias + c0 + 16 * i)
                 if relu { v = V16.zero.replacing(with: v, where: v .> 0) }
                 let lanes = valid - 16 * i
                 if lanes >= 16 {
@@ -242,6 +240,12 @@ extension FloatLoops {
     /// c0 + 16·i ..< c0 + 16·(i + 1) in element i.
     typealias Row = (V16, V16, V16, V16, V16, V16, V16, V16)
     static var zeroRow: Row { (V16(), V16(), V16(), V16(), V16(), V16(), V16(), V16()) }
+
+    /// Element `i` of `a`.
+    @inline(__always)
+    static func vector(_ i: Int, of a: Row) -> V16 {
+        i == 0 ? a.0 : i == 1 ? a.1 : i == 2 ? a.2 : i == 3 ? a.3 : i == 4 ? a.4 : i == 5 ? a.5 : i == 6 ? a.6 : a.7
+    }
 
     /// `a += value · row[0..<16·vectors]`, one fused multiply-add per vector.
     @inline(__always)
@@ -337,8 +341,7 @@ extension FloatLoops {
             let o = out + k &* n + c0
             let valid = min(vectors * 16, n - c0)
             for i in 0..<vectors {
-                var v = i == 0 ? a.0 : i == 1 ? a.1 : i == 2 ? a.2 : i == 3 ? a.3
-                    : i == 4 ? a.4 : i == 5 ? a.5 : i == 6 ? a.6 : a.7
+                var v = FloatLoops.vector(i, of: a)
                 let lanes = valid - 16 * i, p = o + 16 * i
                 if lanes >= 16 {
                     if adding { v += load(p) }
