@@ -471,54 +471,6 @@ func contiguousSum<T: TensorScalar>(_ p: UnsafePointer<T>, _ count: Int) -> T {
     return total
 }
 
-/// Scratch memory for the threads of a convolution, reused between calls (a fresh
-/// allocation of more than 128 KB is a fresh `mmap` whose page faults cost more than the work).
-final class ConvScratchPool: @unchecked Sendable {
-    static let shared = ConvScratchPool()
-    private let lock: UnsafeMutablePointer<pthread_mutex_t>
-    private var free: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
-    private let keep = 16, keepBytes = 64 << 20
-
-    private init() {
-        lock = .allocate(capacity: 1)
-        lock.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(lock, nil)
-    }
-
-    func take(bytes: Int) -> (pointer: UnsafeMutableRawPointer, bytes: Int) {
-        pthread_mutex_lock(lock)
-        if let index = free.firstIndex(where: { $0.bytes >= bytes }) {
-            let buffer = free.remove(at: index)
-            pthread_mutex_unlock(lock)
-            return buffer
-        }
-        pthread_mutex_unlock(lock)
-        let rounded = max(bytes, 4096)
-        return (UnsafeMutableRawPointer.allocate(byteCount: rounded, alignment: 64), rounded)
-    }
-
-    func give(_ buffer: (pointer: UnsafeMutableRawPointer, bytes: Int)) {
-        pthread_mutex_lock(lock)
-        if buffer.bytes <= keepBytes {
-            free.append(buffer)
-            free.sort { $0.bytes < $1.bytes }
-            if free.count > keep { free.removeFirst().pointer.deallocate() }
-            pthread_mutex_unlock(lock)
-        } else {
-            pthread_mutex_unlock(lock)
-            buffer.pointer.deallocate()
-        }
-    }
-
-    /// Runs `body` with `count` elements of scratch memory.
-    @inline(__always)
-    func with<T, R>(_: T.Type, count: Int, _ body: (UnsafeMutablePointer<T>) -> R) -> R {
-        let buffer = take(bytes: max(1, count) * MemoryLayout<T>.stride)
-        defer { give(buffer) }
-        return body(buffer.pointer.bindMemory(to: T.self, capacity: max(1, count)))
-    }
-}
-
 /// One forward pass's operands, shared by the threads.
 private struct ForwardJob<T: TensorScalar>: @unchecked Sendable {
     let d: ConvDimensions
@@ -547,7 +499,7 @@ private struct ForwardJob<T: TensorScalar>: @unchecked Sendable {
         let colSize = d.pointwise ? 0 : ck * positions
         let rowsSize = d.positionsFirst ? positions * fn : 0
         let convSize = pool == nil ? 0 : fn * positions
-        ConvScratchPool.shared.with(T.self, count: d.paddedSize + colSize + rowsSize + convSize) { scratch in
+        ScratchPool.convolution.with(T.self, count: d.paddedSize + colSize + rowsSize + convSize) { scratch in
             let padded = scratch, colT = scratch + d.paddedSize, rows = colT + colSize, conv = rows + rowsSize
             let pooledSize = pool.map { fn * $0.outputPositions } ?? 0
             for n in images {
@@ -595,7 +547,7 @@ private struct ForwardJob<T: TensorScalar>: @unchecked Sendable {
         let convSize = pool == nil ? 0 : fn * positions
         let edgeSize = packedB ? panels.scratchCount(kc: ck) : filterPanels.scratchCount(kc: ck)
         let total = d.paddedSize + packedSize + rowsSize + convSize + edgeSize
-        ConvScratchPool.shared.with(Float.self, count: total) { scratch in
+        ScratchPool.convolution.with(Float.self, count: total) { scratch in
             let padded = scratch, packed = padded + d.paddedSize, rows = packed + packedSize
             let conv = rows + rowsSize, edge = conv + convSize
             // colTᵀ · W_colᵀ: colT in `packed`, then W_colᵀ packed once for every image.
@@ -723,7 +675,7 @@ private struct BackwardJob<T: TensorScalar>: @unchecked Sendable {
         let dcolSize = dx == nil || d.pointwise ? 0 : ck * positions
         let pooledSize = pool.map { fn * $0.outputPositions } ?? 0
         let gradSize = relu || pool != nil ? fn * positions + pooledSize : 0
-        ConvScratchPool.shared.with(T.self, count: d.paddedSize + colSize + dcolSize + gradSize) { scratch in
+        ScratchPool.convolution.with(T.self, count: d.paddedSize + colSize + dcolSize + gradSize) { scratch in
             let padded = scratch, colT = scratch + d.paddedSize, dcolT = colT + colSize
             let dconv = dcolT + dcolSize, dpooled = dconv + fn * positions
             var first = true
@@ -757,7 +709,7 @@ private struct BackwardJob<T: TensorScalar>: @unchecked Sendable {
         let pooledSize = pool.map { fn * $0.outputPositions } ?? 0
         let gradSize = relu || pool != nil ? fn * positions + pooledSize : 0
         let dWT = UnsafeMutableRawPointer(partials + chunk * gradientSize).assumingMemoryBound(to: Float.self)
-        ConvScratchPool.shared.with(T.self, count: gradSize) { scratch in
+        ScratchPool.convolution.with(T.self, count: gradSize) { scratch in
             let dconv = scratch, dpooled = scratch + fn * positions
             implicit.backward(images, x: UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
                               gradient: { n in
@@ -786,7 +738,7 @@ private struct BackwardJob<T: TensorScalar>: @unchecked Sendable {
         let gradSize = relu || pool != nil ? fn * positions + pooledSize : 0
         let edgeSize = max(filterPanels.scratchCount(kc: positions), positionPanels.scratchCount(kc: fn))
         let total = d.paddedSize + colSize + packedGTSize + packedGSize + dcolSize + gradSize + edgeSize
-        ConvScratchPool.shared.with(Float.self, count: total) { scratch in
+        ScratchPool.convolution.with(Float.self, count: total) { scratch in
             let padded = scratch, colT = padded + d.paddedSize, packedGT = colT + colSize
             let packedG = packedGT + packedGTSize, dcolT = packedG + packedGSize
             let dconv = dcolT + dcolSize, dpooled = dconv + fn * positions, edge = dconv + gradSize

@@ -130,7 +130,7 @@ final class ImplicitConvolution: @unchecked Sendable {
                  winners: UnsafeMutablePointer<UInt8>?) {
         let (fn, positions, oh, ow) = (d.fn, d.positions, d.oh, d.ow)
         let pooledSize = pool.map { fn * $0.outputPositions } ?? 0
-        ConvScratchPool.shared.with(Float.self, count: forwardScratch(pooled: pool != nil)) { scratch in
+        ScratchPool.convolution.with(Float.self, count: forwardScratch(pooled: pool != nil)) { scratch in
             let input = scratch, product = input + inputFloats, conv = product + roundedRows(fn) * gridTiles + Self.slack
             input.update(repeating: 0, count: inputFloats)
             offsets.withUnsafeBufferPointer { offsets in
@@ -189,7 +189,7 @@ final class ImplicitConvolution: @unchecked Sendable {
         let (mr, lanes) = (panels.mr, panels.family.lanes)
         let packedSize = grid * panels.paddedN
         let (ph, pw) = (d.fh - 1 - d.p, d.fw - 1 - d.p)
-        ConvScratchPool.shared.with(Float.self, count: backwardScratch(inputGradient: dx != nil)) { scratch in
+        ScratchPool.convolution.with(Float.self, count: backwardScratch(inputGradient: dx != nil)) { scratch in
             let input = scratch, packed = input + inputFloats, tile = packed + packedSize
             let gradInput = tile + 24 * 48, dxProduct = gradInput + (dx == nil ? 0 : dxInputFloats)
             input.update(repeating: 0, count: inputFloats)

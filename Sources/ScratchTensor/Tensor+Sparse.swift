@@ -299,8 +299,8 @@ extension SparseRows {
                             let slots = min(rows, 128), ldd = (n + 15) / 16 * 16
                             let entryBytes = k * slots * MemoryLayout<Entry>.stride
                             let paddedBytes = slots * ldd * 4
-                            let buffer = PackBufferPool.shared.take(bytes: entryBytes + paddedBytes + k * 4)
-                            defer { PackBufferPool.shared.give(buffer) }
+                            let buffer = ScratchPool.packing.take(bytes: entryBytes + paddedBytes + k * 4)
+                            defer { ScratchPool.packing.give(buffer) }
                             let entries = buffer.pointer.bindMemory(to: Entry.self, capacity: k * slots)
                             let padded = (buffer.pointer + entryBytes).bindMemory(to: Float.self, capacity: slots * ldd)
                             let counts = (buffer.pointer + entryBytes + paddedBytes).bindMemory(to: Int32.self, capacity: k)
@@ -344,8 +344,8 @@ private struct SparseAffineJob<Scalar: TensorScalar>: @unchecked Sendable {
             // aligned: the kernel then reads each row of W as whole cache lines (unpadded
             // 40-float rows would split a third of its loads across two lines).
             let ldw = (n + 15) / 16 * 16
-            let buffer = PackBufferPool.shared.take(bytes: (k + 1) * ldw * 4)
-            defer { PackBufferPool.shared.give(buffer) }
+            let buffer = ScratchPool.packing.take(bytes: (k + 1) * ldw * 4)
+            defer { ScratchPool.packing.give(buffer) }
             let packed = buffer.pointer.bindMemory(to: Float.self, capacity: (k + 1) * ldw)
             for kk in 0...k {
                 (packed + kk * ldw).update(from: kk < k ? w.float + kk * n : bias.float, count: n)

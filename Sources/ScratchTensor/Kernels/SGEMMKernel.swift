@@ -121,8 +121,8 @@ public enum SGEMMKernel {
             // Thread 0 accumulates into C itself (with beta), the others into m×n buffers
             // (with beta 0), which are then added to C.
             let partialCount = (workers - 1) * m * n
-            let buffer = PackBufferPool.shared.take(bytes: partialCount * 4)
-            defer { PackBufferPool.shared.give(buffer) }
+            let buffer = ScratchPool.packing.take(bytes: partialCount * 4)
+            defer { ScratchPool.packing.give(buffer) }
             let partials = buffer.pointer.bindMemory(to: Float.self, capacity: partialCount)
             let shared = SharedPointer(partials)
             DispatchQueue.concurrentPerform(iterations: workers) { t in
@@ -215,16 +215,21 @@ struct KernelFamily: Sendable {
     }
 }
 
-/// Reuses the packed-B buffers between calls: a fresh allocation of more than 128 KB is a
-/// fresh `mmap` in glibc, whose page faults cost as much as a small product.
-final class PackBufferPool: @unchecked Sendable {
-    static let shared = PackBufferPool()
+/// Scratch buffers reused between calls: a fresh allocation of more than 128 KB is a fresh
+/// `mmap` in glibc, whose page faults cost as much as a small product.
+final class ScratchPool: @unchecked Sendable {
+    /// Packed matrix panels and the sparse kernels' scratch.
+    static let packing = ScratchPool(keep: 4)
+    /// The convolution kernels' per-thread scratch (more buffers in use at once).
+    static let convolution = ScratchPool(keep: 16)
+
     private let lock: UnsafeMutablePointer<pthread_mutex_t>
     private var free: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
     /// Buffers kept at most, and the largest kept (bigger ones are freed on return).
-    private let keep = 4, keepBytes = 64 << 20
+    private let keep: Int, keepBytes = 64 << 20
 
-    private init() {
+    private init(keep: Int) {
+        self.keep = keep
         lock = .allocate(capacity: 1)
         lock.initialize(to: pthread_mutex_t())
         pthread_mutex_init(lock, nil)
@@ -253,6 +258,14 @@ final class PackBufferPool: @unchecked Sendable {
             pthread_mutex_unlock(lock)
             buffer.pointer.deallocate()
         }
+    }
+
+    /// Runs `body` with `count` elements of scratch memory.
+    @inline(__always)
+    func with<T, R>(_: T.Type, count: Int, _ body: (UnsafeMutablePointer<T>) -> R) -> R {
+        let buffer = take(bytes: max(1, count) * MemoryLayout<T>.stride)
+        defer { give(buffer) }
+        return body(buffer.pointer.bindMemory(to: T.self, capacity: max(1, count)))
     }
 }
 
@@ -295,8 +308,8 @@ private struct Job: @unchecked Sendable {
         let kBlock = (ks.count + blocks - 1) / blocks   // balanced: 784 → one block, 4320 → 5 × 864
         // Packed B block, then an edge tile of C and a copy of a transposed A's last rows.
         let floats = kBlock * paddedN + mr * nr + mr * kBlock
-        let buffer = PackBufferPool.shared.take(bytes: floats * 4)
-        defer { PackBufferPool.shared.give(buffer) }
+        let buffer = ScratchPool.packing.take(bytes: floats * 4)
+        defer { ScratchPool.packing.give(buffer) }
         let packed = buffer.pointer.bindMemory(to: Float.self, capacity: floats)
         let tile = packed + kBlock * paddedN
         let edgeA = tile + mr * nr
