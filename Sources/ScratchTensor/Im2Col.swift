@@ -219,40 +219,12 @@ public struct ConvolutionSizeError: Error, Sendable, Equatable, CustomStringConv
 public func im2col<T: TensorScalar>(_ x: Tensor<T>, geometry g: ConvolutionGeometry) -> Tensor<T> {
     precondition(x.rank == 4 && x.shape[2] == g.inputHeight && x.shape[3] == g.inputWidth,
                  "im2col expects [N, C, \(g.inputHeight), \(g.inputWidth)], got \(x.shape)")
-    let (n, c, h, w) = (x.shape[0], x.shape[1], g.inputHeight, g.inputWidth)
-    let (oh, ow, fh, fw, s, p) = (g.outputHeight, g.outputWidth, g.filterHeight, g.filterWidth, g.stride, g.pad)
-    let columns = c * fh * fw
-    var col = Tensor<T>(shape: [n * oh * ow, columns])
+    let (n, c) = (x.shape[0], x.shape[1])
+    var col = Tensor<T>(shape: [n * g.outputHeight * g.outputWidth, c * g.filterHeight * g.filterWidth])
     col.scalars.withUnsafeMutableBufferPointer { out in
         x.scalars.withUnsafeBufferPointer { src in
-            var row = 0
-            for ni in 0..<n {
-                let image = ni * c * h * w
-                for y in 0..<oh {
-                    let top = y * s - p
-                    for xo in 0..<ow {
-                        let left = xo * s - p
-                        let inside = left >= 0 && left + fw <= w
-                        var dst = row * columns
-                        for ci in 0..<c {
-                            let plane = image + ci * h * w
-                            for dy in 0..<fh {
-                                let iy = top + dy
-                                if iy < 0 || iy >= h { dst += fw; continue }
-                                let line = plane + iy * w + left
-                                if inside {
-                                    for dx in 0..<fw { out[dst + dx] = src[line + dx] }
-                                } else {
-                                    for dx in 0..<fw where left + dx >= 0 && left + dx < w {
-                                        out[dst + dx] = src[line + dx]
-                                    }
-                                }
-                                dst += fw
-                            }
-                        }
-                        row += 1
-                    }
-                }
+            forEachWindowLine(images: n, channels: c, g) { at, line, dx in
+                for d in dx { out[at + d] = src[line + d] }
             }
         }
     }
@@ -273,46 +245,46 @@ public func im2col<T: TensorScalar>(_ x: Tensor<T>, geometry g: ConvolutionGeome
 public func col2im<T: TensorScalar>(_ col: Tensor<T>, inputShape: [Int], geometry g: ConvolutionGeometry) -> Tensor<T> {
     precondition(inputShape.count == 4 && inputShape[2] == g.inputHeight && inputShape[3] == g.inputWidth,
                  "col2im expects an input shape [N, C, \(g.inputHeight), \(g.inputWidth)], got \(inputShape)")
-    let (n, c, h, w) = (inputShape[0], inputShape[1], g.inputHeight, g.inputWidth)
-    let (oh, ow, fh, fw, s, p) = (g.outputHeight, g.outputWidth, g.filterHeight, g.filterWidth, g.stride, g.pad)
-    let columns = c * fh * fw
-    precondition(col.count == n * oh * ow * columns,
-                 "col2im expects a [\(n * oh * ow), \(columns)] matrix, got \(col.shape)")
+    let (n, c) = (inputShape[0], inputShape[1])
+    let (rows, columns) = (n * g.outputHeight * g.outputWidth, c * g.filterHeight * g.filterWidth)
+    precondition(col.count == rows * columns, "col2im expects a [\(rows), \(columns)] matrix, got \(col.shape)")
     var x = Tensor<T>(shape: inputShape)
     x.scalars.withUnsafeMutableBufferPointer { out in
         col.scalars.withUnsafeBufferPointer { src in
-            var row = 0
-            for ni in 0..<n {
-                let image = ni * c * h * w
-                for y in 0..<oh {
-                    let top = y * s - p
-                    for xo in 0..<ow {
-                        let left = xo * s - p
-                        let inside = left >= 0 && left + fw <= w
-                        var from = row * columns
-                        for ci in 0..<c {
-                            let plane = image + ci * h * w
-                            for dy in 0..<fh {
-                                let iy = top + dy
-                                if iy < 0 || iy >= h { from += fw; continue }
-                                let line = plane + iy * w + left
-                                if inside {
-                                    for dx in 0..<fw { out[line + dx] += src[from + dx] }
-                                } else {
-                                    for dx in 0..<fw where left + dx >= 0 && left + dx < w {
-                                        out[line + dx] += src[from + dx]
-                                    }
-                                }
-                                from += fw
-                            }
-                        }
-                        row += 1
+            forEachWindowLine(images: n, channels: c, g) { at, line, dx in
+                for d in dx { out[line + d] += src[at + d] }
+            }
+        }
+    }
+    return x
+}
+
+/// What im2col copies and col2im adds back, one filter line at a time: for each window (row
+/// `(n, oh, ow)` of col) and each channel and filter row inside the image,
+/// `body(at, line, dx)` pairs `col[at + d]` with `x[line + d]` for `d` in `dx`, the filter
+/// columns that fall inside the image (the padding is skipped).
+@inline(__always)
+private func forEachWindowLine(images n: Int, channels c: Int, _ g: ConvolutionGeometry,
+                               _ body: (_ at: Int, _ line: Int, _ dx: Range<Int>) -> Void) {
+    let (h, w) = (g.inputHeight, g.inputWidth)
+    let (oh, ow, fh, fw, s, p) = (g.outputHeight, g.outputWidth, g.filterHeight, g.filterWidth, g.stride, g.pad)
+    var at = 0
+    for ni in 0..<n {
+        for y in 0..<oh {
+            for xo in 0..<ow {
+                let top = y * s - p, left = xo * s - p
+                let dx = max(0, -left)..<max(0, min(fw, w - left))
+                for ci in 0..<c {
+                    let plane = (ni * c + ci) * h * w
+                    for dy in 0..<fh {
+                        let iy = top + dy
+                        if iy >= 0 && iy < h { body(at, plane + iy * w + left, dx) }
+                        at += fw
                     }
                 }
             }
         }
     }
-    return x
 }
 
 /// ``im2col(_:geometry:)`` with the book's arguments; checks the sizes first.
