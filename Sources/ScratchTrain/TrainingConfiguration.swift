@@ -32,6 +32,12 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// evaluated 10,000 test images in 153 ms with passes of 100, 119 ms with 500 or 1,000
     /// (DeepConvNet: 1.01 s, 0.98 s, 1.08 s).
     public static let convolutionalEvaluationBatchSize = 500
+
+    /// ``evaluationBatchSize`` for a network whose samples have `inputShape`: flat vectors (an
+    /// MLP) the whole 10k test set in one pass, images ``convolutionalEvaluationBatchSize``.
+    public static func evaluationBatchSize(inputShape: [Int]) -> Int {
+        inputShape.count == 1 ? 10_000 : convolutionalEvaluationBatchSize
+    }
     /// A minibatch loss above this for ``divergencePatience`` iterations in a
     /// row stops the run as diverged (NaN or ∞ stops it at once). The default
     /// 10 means the network gives the true class a probability below

@@ -53,7 +53,7 @@ struct EvaluateCommand: ParsableCommand {
         Console.line("Evaluating on the test set: \(thousands(test.count)) images")
 
         let result = Evaluation(network, test, classes: info.classes,
-                                batchSize: info.inputShape.count == 1 ? 10_000 : TrainingConfiguration.convolutionalEvaluationBatchSize)
+                                batchSize: TrainingConfiguration.evaluationBatchSize(inputShape: info.inputShape))
         Console.line()
         Console.line("Test accuracy: \(fixed(result.accuracy, 4)) (\(thousands(result.correct)) of \(thousands(test.count)) correct)"
                      + (info.testAccuracy.map { accuracy in

@@ -63,12 +63,13 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        let model = try net.model()
         let job = TrainingJob(
-            model: try net.model(), optimizer: net.optimizerKind,
+            model: model, optimizer: net.optimizerKind,
             training: TrainingConfiguration(
                 schedule: epochs.map { .epochs($0) } ?? .iterations(iterations), batchSize: batchSize,
                 evaluateEvery: evalEvery, seed: seed, trainAccuracySource: trainAccuracy.source,
-                evaluationBatchSize: net.layers == nil ? 10_000 : TrainingConfiguration.convolutionalEvaluationBatchSize),
+                evaluationBatchSize: TrainingConfiguration.evaluationBatchSize(inputShape: model.inputShape)),
             trainingSubset: trainSize)
         let folder = URL(fileURLWithPath: output ?? defaultOutputFolder())
         switch precision.precision {
