@@ -265,7 +265,8 @@ extension Network {
 /// When ``Network/accuracy(_:labels:batchSize:)`` splits a set's rows between two threads, each
 /// running the whole network on its half (see ``StatelessInference``).
 ///
-/// Measured on the 2-core machine, MNIST-like rows stored sparse (medians): 784-[100×6]-10
+/// Measured on the 2-core machine with a one-off benchmark (not kept) on synthetic MNIST-like
+/// rows stored sparse (medians): 784-[100×6]-10
 /// takes 8.5 ms for 10,000 rows unsplit, 7.5 ms split (15.4 ms on one thread alone), and 300
 /// rows 0.48 → 0.35 ms; 784-40-20-10 takes 1.9 → 1.65 ms for 10,000 rows, 0.21 → 0.18 ms for
 /// 600, but 0.10 → 0.13 ms for 300 (waking the second thread costs more than it saves). Passes

@@ -115,6 +115,8 @@ extension FloatLoops {
                 var a = zeroRow, b = zeroRow
                 var p = starts[r], q = starts[r + 1]
                 let pEnd = starts[r + 1], qEnd = starts[r + 2]
+                // Two rows' multiply-adds written interleaved: the same as two addProduct calls,
+                // but measured 3–4% faster on the MLP evaluations.
                 while p < pEnd && q < qEnd {
                     let wa = wp + Int(columns[p]) &* ldw, xa = V16(repeating: values[p])
                     let wb = wp + Int(columns[q]) &* ldw, xb = V16(repeating: values[q])
