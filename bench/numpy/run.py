@@ -42,19 +42,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 from mnist import load_mnist  # noqa: E402
 
-TRAINING_WORKLOADS = ["vanishing-gradient", "batch-normalization", "optimizers", "overfitting",
-                      "simple-cnn", "double-cnn", "deep-cnn"]
-STEP_WORKLOADS = ["mlp-step", "mlp-eval", "cnn-step", "cnn-eval"]
-WORKLOADS = TRAINING_WORKLOADS + STEP_WORKLOADS + ["selftest"]
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from workloads import DEFAULT_ITERATIONS, DEFAULT_WARMUP, INIT_VARIANTS, STEP_WORKLOADS, TRAINING_WORKLOADS  # noqa: E402,E501
 
-# hands-on 2_2: activation and weight initialisation of each variant
-INIT_VARIANTS = {
-    "relu-he": ("relu", "he"),
-    "sigmoid-gauss": ("sigmoid", 0.01),
-    "sigmoid-xavier": ("sigmoid", "xavier"),
-    "relu-gauss": ("relu", 0.01),
-    "sigmoid-he": ("sigmoid", "he"),
-}
+WORKLOADS = TRAINING_WORKLOADS + STEP_WORKLOADS + ["selftest"]
 
 # hands-on 2_5: (network kwargs, default optimizer lr for SGD)
 OVERFIT_VARIANTS = {
@@ -66,12 +57,6 @@ OVERFIT_VARIANTS = {
                         weight_decay_lambda=0.004, weight_decay_type="l1"), 0.01),
 }
 
-DEFAULT_ITERATIONS = {
-    "vanishing-gradient": 2000, "batch-normalization": 1000, "optimizers": 1000,
-    "overfitting": 1000, "simple-cnn": 1000, "double-cnn": 1000, "deep-cnn": 1000,
-    "mlp-step": 200, "mlp-eval": 20, "cnn-step": 20, "cnn-eval": 3,
-}
-DEFAULT_WARMUP = {"mlp-step": 20, "mlp-eval": 2, "cnn-step": 3, "cnn-eval": 1}
 
 
 def parse_args(argv):

@@ -52,18 +52,10 @@ from torch import nn  # noqa: E402
 
 torch.set_num_threads(_THREADS)
 
-TRAINING_WORKLOADS = ["vanishing-gradient", "batch-normalization", "optimizers", "overfitting",
-                      "simple-cnn", "double-cnn", "deep-cnn"]
-STEP_WORKLOADS = ["mlp-step", "mlp-eval", "cnn-step", "cnn-eval"]
-WORKLOADS = TRAINING_WORKLOADS + STEP_WORKLOADS + ["cnn-epoch"]
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from workloads import DEFAULT_ITERATIONS, DEFAULT_WARMUP, INIT_VARIANTS, STEP_WORKLOADS, TRAINING_WORKLOADS  # noqa: E402,E501
 
-INIT_VARIANTS = {
-    "relu-he": ("relu", "he"),
-    "sigmoid-gauss": ("sigmoid", 0.01),
-    "sigmoid-xavier": ("sigmoid", "xavier"),
-    "relu-gauss": ("relu", 0.01),
-    "sigmoid-he": ("sigmoid", "he"),
-}
+WORKLOADS = TRAINING_WORKLOADS + STEP_WORKLOADS + ["cnn-epoch"]
 
 # hands-on 2_5: (regularisation, SGD learning rate)
 OVERFIT_VARIANTS = {
@@ -75,13 +67,6 @@ OVERFIT_VARIANTS = {
 }
 
 OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
-
-DEFAULT_ITERATIONS = {
-    "vanishing-gradient": 2000, "batch-normalization": 1000, "optimizers": 1000,
-    "overfitting": 1000, "simple-cnn": 1000, "double-cnn": 1000, "deep-cnn": 1000,
-    "mlp-step": 200, "mlp-eval": 20, "cnn-step": 20, "cnn-eval": 3, "cnn-epoch": 600,
-}
-DEFAULT_WARMUP = {"mlp-step": 20, "mlp-eval": 2, "cnn-step": 3, "cnn-eval": 1, "cnn-epoch": 3}
 
 
 # ------------------------------------------------------------------------------------------
