@@ -53,6 +53,24 @@ enum FloatLoops {
         }
     }
 
+    /// `o[j] = Σ_r x[r, j]` over the rows in order, 16 columns at a time (the scalar loop
+    /// does not vectorise: `o` might alias `x`). The same sums as adding row by row.
+    static func sumRows(_ x: UnsafePointer<Float>, rows: Int, columns n: Int, into o: UnsafeMutablePointer<Float>) {
+        var j = 0
+        while j + 16 <= n {
+            var s = V16.zero
+            for r in 0..<rows { s += load(x + (r &* n &+ j)) }
+            store(s, o + j)
+            j += 16
+        }
+        while j < n {
+            var s: Float = 0
+            for r in 0..<rows { s += x[r &* n &+ j] }
+            o[j] = s
+            j += 1
+        }
+    }
+
     /// `row[j] = max(0, row[j] + bias[j])` for j in 0..<n (NaN becomes 0, as `x > 0 ? x : 0`).
     static func addBiasReLU(_ row: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, count n: Int) {
         var j = 0

@@ -59,6 +59,10 @@ extension Tensor {
         var out = Tensor(shape: [n])
         out.scalars.withUnsafeMutableBufferPointer { o in
             scalars.withUnsafeBufferPointer { x in
+                if Scalar.self == Float.self, let xp = x.baseAddress, let op = o.baseAddress {
+                    FloatLoops.sumRows(xp.float, rows: rows, columns: n, into: op.float)
+                    return
+                }
                 for r in 0..<rows {
                     let base = r * n
                     for j in 0..<n { o[j] += x[base + j] }

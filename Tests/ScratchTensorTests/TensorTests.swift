@@ -46,6 +46,13 @@ final class TensorTests: XCTestCase {
     func testRowOperations() {
         let x = Tensor<Double>(rows: [[1, 2, 3], [4, 5, 6]])
         XCTAssertEqual(x.sumRows().scalars, [5, 7, 9])
+        // Float sums 16 columns at a time, then the rest: each column's sum is the rows' in order.
+        for columns in [40, 16, 7, 300] {
+            var rng = RandomGenerator(seed: UInt64(columns))
+            let y = Tensor<Float>(shape: [100, columns], scalars: (0..<(100 * columns)).map { _ in Float(rng.uniform()) - 0.5 })
+            let expected = (0..<columns).map { j in (0..<100).reduce(Float(0)) { $0 + y.scalars[$1 * columns + j] } }
+            XCTAssertEqual(y.sumRows().scalars, expected, "\(columns) columns")
+        }
         XCTAssertEqual(x.meanRows().scalars, [2.5, 3.5, 4.5])
         XCTAssertEqual(x.addingRowVector(Tensor([10, 20, 30])).scalars, [11, 22, 33, 14, 25, 36])
         XCTAssertEqual(x.multiplyingRowVector(Tensor([1, 0, -1])).scalars, [1, 0, -3, 4, 0, -6])
