@@ -64,6 +64,23 @@ final class FusedAndSparseTests: XCTestCase {
         // Long rows (the 16-at-a-time scan), two threads' worth of rows, and the density limit.
         let images = sparseImages(5000, 100, seed: 12)
         XCTAssertEqual(SparseRows(images).densified(), images)
+        // Rows of every density, and nonzeros packed at either end of the row: conversion
+        // writes blocks of 16 in place while 16 places of the row remain, through a buffer after.
+        for columns in [784, 37, 16, 5] {
+            var rows: [[Float]] = [[Float](repeating: 0.5, count: columns), [Float](repeating: 0, count: columns)]
+            for nonzeros in [1, 15, 16, 17, 33] where nonzeros <= columns {
+                rows.append((0..<columns).map { $0 < nonzeros ? Float($0 + 1) : 0 })
+                rows.append((0..<columns).map { $0 >= columns - nonzeros ? -Float($0 + 1) : 0 })
+            }
+            for density in [0.05, 0.5, 0.95] {
+                var rng = RandomGenerator(seed: UInt64(columns))
+                rows.append((0..<columns).map { _ in rng.uniform() < density ? Float(rng.uniform()) + 1 : 0 })
+            }
+            let dense = Tensor(shape: [rows.count, columns], scalars: rows.flatMap { $0 })
+            let sparse = SparseRows(dense)
+            XCTAssertEqual(sparse.densified(), dense, "\(columns) columns")
+            XCTAssertEqual(sparse.nonzeroCount, dense.scalars.filter { $0 != 0 }.count, "\(columns) columns")
+        }
         XCTAssertNil(SparseRows(randomTensor([50, 20], seed: 13, as: Float.self), maximumDensity: 0.5))
         XCTAssertNotNil(SparseRows(images, maximumDensity: 0.5))
         XCTAssertEqual(SparseRows(Tensor<Double>(shape: [0, 5])).rows, 0)
