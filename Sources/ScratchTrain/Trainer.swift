@@ -52,7 +52,18 @@ public struct Trainer<Net: Network> {
         // The training set as the network trains on it fastest (an MLP: by its nonzero
         // pixels, from which each step gathers its minibatch), converted once; the conversion
         // counts as training time.
-        let trainingImages = NetworkImages(training.images, for: network, sampledRows: total * configuration.batchSize)
+        let secondCore = min(GEMMSelection.cores, GEMMSelection.threadLimit ?? 2) >= 2
+            && configuration.trainAccuracySource == .minibatch
+        var background: (iteration: Int, images: BackgroundSparseRows<Scalar>)?
+        var trainingImages: NetworkImages<Scalar>
+        switch NetworkImages<Scalar>.trainingPlan(rows: training.count, for: network, sampledRows: total * configuration.batchSize,
+                                                  iterations: total, secondCore: secondCore) {
+        case .now:
+            trainingImages = NetworkImages(training.images, for: network, sampledRows: total * configuration.batchSize)
+        case .from(let iteration):
+            trainingImages = .dense(training.images)
+            background = (iteration, BackgroundSparseRows(training.images, maximumDensity: NetworkImages<Scalar>.maximumSparseDensity))
+        }
         history.trainingSeconds += seconds(clock.now - start)
         // The sets evaluated every few iterations, likewise converted once (as evaluation time).
         var evaluations = total / max(configuration.evaluateEvery, 1) + 1
@@ -81,6 +92,10 @@ public struct Trainer<Net: Network> {
                 let end = min(cursor + configuration.batchSize, order.count)
                 indices = Array(order[cursor..<end])
                 cursor = end
+            }
+            if let pending = background, iteration == pending.iteration {
+                if let sparse = pending.images.wait() { trainingImages = .sparse(sparse) }
+                background = nil
             }
             let batch = trainingImages.batch(indices)
             let labels = indices.map { training.labels[$0] }
