@@ -41,7 +41,7 @@ struct NetworkOptionGroup: ParsableArguments {
     var dropout: Double?
 
     @Option(name: .customLong("weight-decay"),
-            help: "Weight decay: l2:λ, l1:λ or both comma-separated (e.g. l2:0.1 or l1:0.004). (default: none)",
+            help: "Weight decay: l2:λ, l1:λ, both comma-separated (e.g. l2:0.1 or l1:0.004), or none. (default: none)",
             transform: parseWeightDecay)
     var weightDecay: WeightDecay = .none
 
@@ -166,13 +166,14 @@ func parseSizes(_ text: String) throws -> [Int] {
     }
 }
 
-/// Parses "l2:0.1", "l1:0.005" or "l2:0.1,l1:0.004" (λ ≥ 0).
+/// Parses "l2:0.1", "l1:0.005" or "l2:0.1,l1:0.004" (λ ≥ 0), or "none" (the default the help shows).
 func parseWeightDecay(_ text: String) throws -> WeightDecay {
     var decay = WeightDecay.none
+    if text.trimmingCharacters(in: .whitespaces).lowercased() == "none" { return decay }
     for term in text.split(separator: ",") {
         let pieces = term.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard pieces.count == 2, let lambda = Double(pieces[1]), lambda >= 0, lambda.isFinite else {
-            throw ValidationError("--weight-decay must look like l2:0.1, l1:0.005 or l2:0.1,l1:0.004 (got \"\(text)\").")
+            throw ValidationError("--weight-decay must look like l2:0.1, l1:0.005, l2:0.1,l1:0.004 or none (got \"\(text)\").")
         }
         switch pieces[0] {
         case "l2": decay.l2 = lambda

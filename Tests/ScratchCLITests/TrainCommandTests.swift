@@ -50,7 +50,7 @@ final class TrainCommandTests: XCTestCase {
         let folder = try makeTemporaryDirectory()
         let result = try ScratchNetBinary.run([
             "train", "--sample", "--precision", "float64", "--epochs", "1", "--batch-size", "500", "--eval-every", "5",
-            "--train-size", "1000", "--train-accuracy", "full", "--output", folder.path,
+            "--train-size", "1000", "--train-accuracy", "full", "--weight-decay", "none", "--output", folder.path,
         ])
         XCTAssertEqual(result.exitCode, 0, result.output)
         XCTAssertTrue(result.standardOutput.contains("float64"), result.output)
@@ -60,6 +60,7 @@ final class TrainCommandTests: XCTestCase {
         let settings = try XCTUnwrap(json["settings"] as? [String: String])
         XCTAssertEqual(settings["precision"], "float64")
         XCTAssertEqual(settings["training_subset"], "first 1000 images")
+        XCTAssertEqual(settings["weight_decay"], "none")   // "none", the default the help shows, is accepted
     }
 
     func testHelpShowsDefaults() throws {
