@@ -1,4 +1,4 @@
-import ScratchNN
+@testable import ScratchNN
 import ScratchTensor
 import TestSupport
 import XCTest
@@ -94,11 +94,12 @@ final class FastPathTests: XCTestCase {
     /// sparse: ReLU, sigmoid with batch norm, tanh with dropout; an odd row count, whole and
     /// partial passes. The labels are the unsplit predictions, so any row predicted differently
     /// would show.
-    func testSplitEvaluationEqualsUnsplitEvaluation() {
+    func testSplitEvaluationEqualsUnsplitEvaluation() throws {
         let rows = 4103
         var rng = RandomGenerator(seed: 20)
-        let x = Tensor<Float>(shape: [rows, 196], scalars: (0..<(rows * 196)).map { _ in
-            rng.uniform() < 0.2 ? Float(rng.uniform()) : 0
+        // The first 1000 rows denser: the sparse set is then split where the work halves.
+        let x = Tensor<Float>(shape: [rows, 196], scalars: (0..<(rows * 196)).map { i in
+            rng.uniform() < (i < 1000 * 196 ? 0.6 : 0.1) ? Float(rng.uniform()) : 0
         })
         let sparse = SparseRows(x)
         let configurations = [
@@ -111,6 +112,13 @@ final class FastPathTests: XCTestCase {
         for configuration in configurations {
             let net = MultiLayerNet<Float>(configuration, seed: 21)
             XCTAssertGreaterThanOrEqual(rows * net.parameterCount, ParallelEvaluation.minimumWork, "too little work to split")
+            // Multiply-adds: the first layer's nonzeros × its width, then the same for every row.
+            let width = configuration.hiddenSizes[0], perRow = net.parameterCount - 196 * width
+            let split = try XCTUnwrap(net.balancedSplit(sparse))
+            let work = { (r: Int) in sparse.rowStarts[r] * width + r * perRow }
+            XCTAssertLessThan(split, rows / 2)
+            XCTAssertLessThan(work(split - 1), work(rows) / 2)
+            XCTAssertGreaterThanOrEqual(work(split), work(rows) / 2)
             // Training-mode passes: batch norm's running statistics move away from their start.
             for _ in 0..<3 { net.gradient(x.rows(0..<100), labels: randomLabels(100, seed: 22)) }
             // Unsplit (a thread limit of 1) with the dense products on two threads, as without a
