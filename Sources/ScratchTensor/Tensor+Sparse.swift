@@ -79,7 +79,11 @@ public struct SparseRows<Scalar: TensorScalar>: Sendable, Equatable {
                             let starts = sp.pointer.assumingMemoryBound(to: Int.self)
                             let indices = ip.pointer.assumingMemoryBound(to: Int32.self)
                             let values = vp.pointer.assumingMemoryBound(to: Scalar.self)
-                            for r in (t * rows / threads)..<((t + 1) * rows / threads) {
+                            let band = (t * rows / threads)..<((t + 1) * rows / threads)
+                            let first = starts[band.lowerBound], count = starts[band.upperBound] - first
+                            FreshMemory.prefault(indices + first, bytes: count * 4)
+                            FreshMemory.prefault(values + first, bytes: count * MemoryLayout<Scalar>.stride)
+                            for r in band {
                                 Self.compress(x + r * n, count: n, nonzeros: starts[r + 1] - starts[r],
                                               indices: indices + starts[r], values: values + starts[r])
                             }
