@@ -227,9 +227,9 @@ extension Network {
     /// ``StatelessInference``, is cut in two at row `split` (default: half of the rows), each
     /// part run through the whole network on its own thread with single-threaded products,
     /// ``ParallelEvaluation/rowsPerPass`` rows at a time: one synchronisation per evaluation
-    /// instead of one per product, and each pass's
-    /// activations stay in its core's cache. Each row's arithmetic is the same either way (the
-    /// products compute a row alike on one thread or two), and so is the result.
+    /// instead of one per product, and each pass's activations stay in its core's cache. Each
+    /// row's arithmetic is the same either way (the products compute a row alike on one thread
+    /// or two), and so is the result.
     private func countCorrect(rows: Int, labels: [Int], batchSize: Int, split: Int? = nil,
                               scores: @escaping (Range<Int>) -> Tensor<Scalar>) -> Double {
         guard !labels.isEmpty else { return 0 }

@@ -48,10 +48,11 @@ enum NetworkImages<Scalar: TensorScalar> {
     }
 
     /// `images` as `network` trains on them fastest, when minibatches draw `sampledRows` rows
-    /// in all. Converting takes about 0.7 µs per MNIST image (42 ms for the 60,000, on two
+    /// in all. Converting takes about 0.65 µs per MNIST image (38 ms for the 60,000, on two
     /// threads) and each row drawn sparse saves about 0.4 µs of a step (784-40-20-10), so sets
     /// sampled at least twice over are converted (1000 steps of 100, once over and two
-    /// thirds, measured even).
+    /// thirds, measured even). The trainer uses this when no second core is free; otherwise
+    /// see ``trainingPlan(rows:for:iterations:secondCore:)``.
     init<Net: Network>(_ images: Tensor<Scalar>, for network: Net, sampledRows: Int) where Net.Scalar == Scalar {
         self.init(images, for: network, sparseIfPossible: sampledRows >= 2 * images.rows)
     }
@@ -100,18 +101,17 @@ extension NetworkImages {
     }
 
     /// Sets of at least this many rows are converted in the background when a second core is
-    /// free: converting the 60,000 MNIST images takes about 75 ms on one core.
+    /// free: converting the 60,000 MNIST images takes about 73 ms on one core.
     static var backgroundMinimumRows: Int { 4096 }
 
     /// The iteration from which a set of `rows` rows converted in the background is used: the
-    /// conversion takes about 1.25 µs per MNIST image on one core, and a step of 784-40-20-10
+    /// conversion takes about 1.2 µs per MNIST image on one core, and a step of 784-40-20-10
     /// about 190 µs, so by then the second core has had the time (the trainer waits otherwise,
     /// so that the iteration — and with it every number of the run — never depends on timing).
     static func backgroundIteration(rows: Int) -> Int { rows / 120 + 1 }
 
-    /// How the trainer holds a training set of `rows` rows for `network`, drawing `sampledRows`
-    /// rows in `iterations` steps.
-    static func trainingPlan<Net: Network>(rows: Int, for network: Net, sampledRows: Int, iterations: Int,
+    /// How the trainer holds a training set of `rows` rows for `network` over `iterations` steps.
+    static func trainingPlan<Net: Network>(rows: Int, for network: Net, iterations: Int,
                                            secondCore: Bool) -> TrainingPlan where Net.Scalar == Scalar {
         let from = backgroundIteration(rows: rows)
         guard secondCore, network.acceptsSparseInput, rows >= backgroundMinimumRows, from < iterations else { return .now }
@@ -121,7 +121,8 @@ extension NetworkImages {
 
 /// A set of images converted to ``SparseRows`` on a thread of its own while the trainer draws
 /// its first minibatches from the dense images, at the lowest priority (Linux `SCHED_IDLE`: it
-/// runs only on a core nothing else wants).
+/// runs only on a core nothing else wants). A run that stops before it needs them (a
+/// diverging one) leaves the conversion to finish unused.
 final class BackgroundSparseRows<Scalar: TensorScalar>: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var result: SparseRows<Scalar>?

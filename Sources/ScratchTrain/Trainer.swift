@@ -50,14 +50,13 @@ public struct Trainer<Net: Network> {
         var order: [Int] = []
         var cursor = 0
         // The training set as the network trains on it fastest (an MLP: by its nonzero
-        // pixels, from which each step gathers its minibatch), converted once; the conversion
-        // counts as training time.
+        // pixels, from which each step gathers its minibatch), converted once: here, as
+        // training time, or on the second core while the first steps draw dense minibatches.
         let secondCore = min(GEMMSelection.cores, GEMMSelection.threadLimit ?? 2) >= 2
             && configuration.trainAccuracySource == .minibatch
         var background: (iteration: Int, images: BackgroundSparseRows<Scalar>)?
         var trainingImages: NetworkImages<Scalar>
-        switch NetworkImages<Scalar>.trainingPlan(rows: training.count, for: network, sampledRows: total * configuration.batchSize,
-                                                  iterations: total, secondCore: secondCore) {
+        switch NetworkImages<Scalar>.trainingPlan(rows: training.count, for: network, iterations: total, secondCore: secondCore) {
         case .now:
             trainingImages = NetworkImages(training.images, for: network, sampledRows: total * configuration.batchSize)
         case .from(let iteration):

@@ -67,14 +67,14 @@ final class TrainerTests: XCTestCase {
         let mlp = MultiLayerNet<Float>(MultiLayerNetConfiguration(hiddenSizes: [10], activation: .relu, weightInit: .he))
         typealias Images = NetworkImages<Float>
         XCTAssertEqual(Images.backgroundIteration(rows: 5000), 42)
-        XCTAssertEqual(Images.trainingPlan(rows: 5000, for: mlp, sampledRows: 30_000, iterations: 300, secondCore: true),
+        XCTAssertEqual(Images.trainingPlan(rows: 5000, for: mlp, iterations: 300, secondCore: true),
                        .from(iteration: 42))
         // One core, too few rows or iterations, or a first layer that does not read sparse rows: as before.
-        XCTAssertEqual(Images.trainingPlan(rows: 5000, for: mlp, sampledRows: 30_000, iterations: 300, secondCore: false), .now)
-        XCTAssertEqual(Images.trainingPlan(rows: 4000, for: mlp, sampledRows: 30_000, iterations: 300, secondCore: true), .now)
-        XCTAssertEqual(Images.trainingPlan(rows: 5000, for: mlp, sampledRows: 4200, iterations: 42, secondCore: true), .now)
+        XCTAssertEqual(Images.trainingPlan(rows: 5000, for: mlp, iterations: 300, secondCore: false), .now)
+        XCTAssertEqual(Images.trainingPlan(rows: 4000, for: mlp, iterations: 300, secondCore: true), .now)
+        XCTAssertEqual(Images.trainingPlan(rows: 5000, for: mlp, iterations: 42, secondCore: true), .now)
         let flattened = Sequential<Float>([Flatten<Float>()] + mlp.layers)
-        XCTAssertEqual(Images.trainingPlan(rows: 5000, for: flattened, sampledRows: 30_000, iterations: 300, secondCore: true), .now)
+        XCTAssertEqual(Images.trainingPlan(rows: 5000, for: flattened, iterations: 300, secondCore: true), .now)
 
         let network = MultiLayerNetConfiguration(hiddenSizes: [40, 20], activation: .sigmoid, weightInit: .xavier)
         let configuration = TrainingConfiguration(schedule: .iterations(120), evaluateEvery: 20)
