@@ -78,7 +78,7 @@ extension Tensor {
     }
 
     /// `body(start, lanes)` for start = 0, 16, 32, … below `count`; lanes is 16 except at the end.
-    @inlinable @inline(__always) @usableFromInline
+    @inlinable @inline(__always)
     static func forEachLanes(_ count: Int, _ body: (Int, Int) -> Void) {
         var i = 0
         while i + 16 <= count {
@@ -89,7 +89,7 @@ extension Tensor {
     }
 
     /// Elements `i..<i + n` of `buffer` (n ≤ 16), zero-padded to 16 lanes.
-    @inlinable @inline(__always) @usableFromInline
+    @inlinable @inline(__always)
     static func loadLanes(_ buffer: UnsafeBufferPointer<Scalar>, _ i: Int, _ n: Int) -> Lanes {
         if n == 16 { return UnsafeRawPointer(buffer.baseAddress! + i).loadUnaligned(as: Lanes.self) }
         var v = Lanes()
@@ -97,13 +97,13 @@ extension Tensor {
         return v
     }
 
-    @inlinable @inline(__always) @usableFromInline
+    @inlinable @inline(__always)
     static func loadLanes(_ buffer: UnsafeMutableBufferPointer<Scalar>, _ i: Int, _ n: Int) -> Lanes {
         loadLanes(UnsafeBufferPointer(buffer), i, n)
     }
 
     /// Writes the first `n` lanes of `v` to elements `i..<i + n` of `buffer`.
-    @inlinable @inline(__always) @usableFromInline
+    @inlinable @inline(__always)
     static func storeLanes(_ v: Lanes, _ buffer: UnsafeMutableBufferPointer<Scalar>, _ i: Int, _ n: Int) {
         if n == 16 {
             UnsafeMutableRawPointer(buffer.baseAddress! + i).storeBytes(of: v, as: Lanes.self)
