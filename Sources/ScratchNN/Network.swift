@@ -240,8 +240,7 @@ extension Network {
             var start = band.lowerBound
             while start < band.upperBound {
                 let end = min(start + pass, band.upperBound)
-                let batchLabels = start == 0 && end == rows ? labels : Array(labels[start..<end])
-                correct += scores(start..<end).countArgmaxMatches(batchLabels)
+                correct += scores(start..<end).countArgmaxMatches(labels[start..<end])
                 start = end
             }
             return correct

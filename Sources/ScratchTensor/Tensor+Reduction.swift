@@ -98,7 +98,12 @@ extension Tensor {
     /// at the column `labels` gives: the correct predictions of a batch of class scores.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func countArgmaxMatches(_ labels: [Int]) -> Int {
+    public func countArgmaxMatches(_ labels: [Int]) -> Int { countArgmaxMatches(labels[...]) }
+
+    /// ``countArgmaxMatches(_:)`` for a slice of a set's labels (no copy of them).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func countArgmaxMatches(_ labels: ArraySlice<Int>) -> Int {
         let n = columns
         precondition(labels.count == rows, "\(rows) rows for \(labels.count) labels")
         guard n > 0 else { return 0 }
@@ -112,7 +117,7 @@ extension Tensor {
                     best = j
                     bestValue = x[base + j]
                 }
-                if best == labels[r] { correct += 1 }
+                if best == labels[labels.startIndex + r] { correct += 1 }
             }
             return correct
         }

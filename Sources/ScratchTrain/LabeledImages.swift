@@ -20,11 +20,6 @@ public struct LabeledImages<Scalar: TensorScalar>: Sendable {
         let n = min(n, count)
         return LabeledImages(images: images.rows(0..<n), labels: Array(labels[0..<n]))
     }
-
-    /// The samples at `indices` (a minibatch).
-    public func batch(_ indices: [Int]) -> LabeledImages {
-        LabeledImages(images: images.gatherRows(indices), labels: indices.map { labels[$0] })
-    }
 }
 
 /// A set of images as the trainer hands them to a network: dense, or stored by their nonzero
@@ -140,9 +135,9 @@ final class BackgroundSparseRows<Scalar: TensorScalar>: @unchecked Sendable {
     }
 
     /// The converted images (waiting for them if need be), or nil when they are too dense.
+    /// Called once.
     func wait() -> SparseRows<Scalar>? {
         done.wait()
-        done.signal()
         return result
     }
 }

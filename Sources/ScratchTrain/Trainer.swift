@@ -52,6 +52,7 @@ public struct Trainer<Net: Network> {
         // The training set as the network trains on it fastest (an MLP: by its nonzero
         // pixels, from which each step gathers its minibatch), converted once: here, as
         // training time, or on the second core while the first steps draw dense minibatches.
+        // (A run that measures accuracy on the whole training set converts it up front anyway.)
         let secondCore = min(GEMMSelection.cores, GEMMSelection.threadLimit ?? 2) >= 2
             && configuration.trainAccuracySource == .minibatch
         var background: (iteration: Int, images: BackgroundSparseRows<Scalar>)?

@@ -204,6 +204,8 @@ final class FusedAndSparseTests: XCTestCase {
         XCTAssertEqual(scores.argmaxRows(), [1, 0, 2, 0])
         XCTAssertEqual(scores.countArgmaxMatches([1, 0, 0, 0]), 3)
         XCTAssertEqual(scores.countArgmaxMatches([2, 2, 2, 1]), 1)
+        // A slice of a longer label list: its own indices start at 2.
+        XCTAssertEqual(scores.countArgmaxMatches([9, 9, 1, 0, 0, 0, 9][2..<6]), 3)
 
         // Long enough for the 16-lane loops, with zeros, negatives and NaN.
         let x: Tensor<Float> = randomTensor([3, 37], seed: 24)
