@@ -31,8 +31,8 @@ extension Network {
 
     /// The class scores (before softmax) for a batch.
     ///
-    /// At inference an ``Affine`` layer followed by ``ReLU`` runs as one fused pass
-    /// (``Affine/forwardInference(_:followedByReLU:)``): the same numbers, one pass fewer.
+    /// At inference an ``Affine`` layer followed by ``ReLU`` or ``Sigmoid`` runs as one fused
+    /// pass (``Affine/forwardInference(_:rows:followedBy:)``): the same numbers, one pass fewer.
     public func predict(_ x: Tensor<Scalar>, mode: Mode = .inference) -> Tensor<Scalar> {
         forward(x, from: 0, mode: mode)
     }
@@ -51,9 +51,9 @@ extension Network {
                 continue
             }
             if mode == .inference, let affine = layers[i] as? Affine<Scalar> {
-                let relu = followedByReLU(i)
-                out = affine.forwardInference(out, followedByReLU: relu)
-                i += relu ? 2 : 1
+                let activation = fusedActivation(after: i)
+                out = affine.forwardInference(out, followedBy: activation)
+                i += activation == .identity ? 1 : 2
             } else {
                 out = layers[i].forward(out, mode: mode)
                 i += 1
@@ -62,8 +62,10 @@ extension Network {
         return out
     }
 
-    private func followedByReLU(_ i: Int) -> Bool {
-        i + 1 < layers.count && layers[i + 1] is ReLU<Scalar>
+    /// The activation layer after layer i that an Affine layer i runs fused at inference.
+    private func fusedActivation(after i: Int) -> AffineActivation {
+        guard i + 1 < layers.count else { return .identity }
+        return layers[i + 1] is ReLU<Scalar> ? .relu : layers[i + 1] is Sigmoid<Scalar> ? .sigmoid : .identity
     }
 
     /// Every layer's output for a batch, in forward order (for inspecting
@@ -144,8 +146,9 @@ extension Network {
         guard let first = layers.first as? Affine<Scalar> else {
             return predict((range.count == x.rows ? x : x.rows(range)).densified(), mode: .inference)
         }
-        let relu = followedByReLU(0)
-        return forward(first.forwardInference(x, rows: range, followedByReLU: relu), from: relu ? 2 : 1, mode: .inference)
+        let activation = fusedActivation(after: 0)
+        return forward(first.forwardInference(x, rows: range, followedBy: activation),
+                       from: activation == .identity ? 1 : 2, mode: .inference)
     }
 
     /// ``accuracy(_:labels:batchSize:)`` for images stored by their nonzeros.
@@ -210,8 +213,9 @@ extension Network {
         guard let first = layers.first as? Affine<Scalar> else {
             return predict(range.count == x.rows ? x : x.rows(range), mode: .inference)
         }
-        let relu = followedByReLU(0)
-        return forward(first.forwardInference(x, rows: range, followedByReLU: relu), from: relu ? 2 : 1, mode: .inference)
+        let activation = fusedActivation(after: 0)
+        return forward(first.forwardInference(x, rows: range, followedBy: activation),
+                       from: activation == .identity ? 1 : 2, mode: .inference)
     }
 
     /// The fraction of rows whose predicted class equals the label (inference mode). A large set

@@ -12,6 +12,9 @@ public enum AffineActivation: Sendable, Equatable {
     /// `max(0, x·W + b)`: an Affine layer followed by ReLU, fused (inference only: training
     /// keeps both outputs for the backward pass).
     case relu
+    /// `σ(x·W + b) = 1 / (1 + exp(−(x·W + b)))`: an Affine layer followed by Sigmoid, fused
+    /// (inference only; the same numbers as ``Tensor/sigmoid()`` on the sum).
+    case sigmoid
 }
 
 extension Tensor {
@@ -38,7 +41,8 @@ extension Tensor {
         }
     }
 
-    /// An Affine layer's forward pass: `x·W + b`, or `max(0, x·W + b)` with `.relu`.
+    /// An Affine layer's forward pass: `x·W + b`, or `max(0, x·W + b)` with `.relu`, or
+    /// `σ(x·W + b)` with `.sigmoid`.
     ///
     /// Shapes: `x [N, d_in]` (or `[N, …]`, read as `[N, d_in]`), `W [d_in, d_out]`, `b [d_out]`
     /// → `[N, d_out]`; with `rows`, only those rows of `x` (read in place) → `[rows.count, d_out]`.
@@ -64,9 +68,8 @@ extension Tensor {
             w.scalars.withUnsafeBufferPointer { pw in
                 b.scalars.withUnsafeBufferPointer { pb in
                     Tensor(uninitializedShape: [m, n], count: m * n) { c in
-                        let relu = activation == .relu
                         guard k > 0 else {
-                            for r in 0..<m { biasRow(c + r * n, zeroProduct: true, pb.baseAddress!, n, relu) }
+                            finishRows(c, 0..<m, n, zeroProduct: true, pb.baseAddress!, activation)
                             return
                         }
                         let first = px.baseAddress! + rows.lowerBound * k
@@ -74,7 +77,7 @@ extension Tensor {
                             MatMul.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k,
                                         a: first, lda: k, b: pw.baseAddress!, ldb: n,
                                         beta: 0, c: c, ldc: n)
-                            for r in 0..<m { biasRow(c + r * n, zeroProduct: false, pb.baseAddress!, n, relu) }
+                            finishRows(c, 0..<m, n, zeroProduct: false, pb.baseAddress!, activation)
                             return
                         }
                         // Float only (threads > 1): bands of whole 8-row blocks, one per thread.
@@ -93,7 +96,7 @@ extension Tensor {
                                               b: wp.pointer.assumingMemoryBound(to: Float.self), ldb: n,
                                               beta: 0, c: cf + r0 * n, ldc: n, threads: 1)
                             let bias = UnsafePointer(bp.pointer.assumingMemoryBound(to: Float.self))
-                            for r in r0..<r1 { Tensor<Float>.biasRow(cf + r * n, zeroProduct: false, bias, n, relu) }
+                            Tensor<Float>.finishRows(cf, r0..<r1, n, zeroProduct: false, bias, activation)
                         }
                     }
                 }
@@ -101,24 +104,38 @@ extension Tensor {
         }
     }
 
-    /// Adds the bias to one row of a product (or writes it, when the product is empty) and
-    /// applies ReLU when asked.
+    /// Adds the bias to rows `rows` of a product `c` with rows of n (or writes it, when the
+    /// product is empty) and applies the activation: ReLU row by row, σ over the rows as one
+    /// contiguous block (the 16-lane σ would otherwise take a partial vector at every row's end).
     @inline(__always)
-    static func biasRow(_ row: UnsafeMutablePointer<Scalar>, zeroProduct: Bool,
-                        _ bias: UnsafePointer<Scalar>, _ n: Int, _ relu: Bool) {
-        if zeroProduct {
-            for j in 0..<n { (row + j).initialize(to: relu && !(bias[j] > 0) ? 0 : bias[j]) }
-        } else if relu {
+    static func finishRows(_ c: UnsafeMutablePointer<Scalar>, _ rows: Range<Int>, _ n: Int, zeroProduct: Bool,
+                           _ bias: UnsafePointer<Scalar>, _ activation: AffineActivation) {
+        for r in rows {
+            let row = c + r * n
+            if zeroProduct { row.initialize(repeating: 0, count: n) }
             if Scalar.self == Float.self {
-                FloatLoops.addBiasReLU(row.float, bias.float, count: n)
+                if activation == .relu {
+                    FloatLoops.addBiasReLU(row.float, bias.float, count: n)
+                } else {
+                    FloatLoops.addBias(row.float, bias.float, count: n)
+                }
             } else {
                 for j in 0..<n {
                     let v = row[j] + bias[j]
-                    row[j] = v > 0 ? v : 0
+                    row[j] = activation == .relu && !(v > 0) ? 0 : v
                 }
             }
+        }
+        if activation == .sigmoid { sigmoidInPlace(c + rows.lowerBound * n, count: rows.count * n) }
+    }
+
+    /// `x[i] = σ(x[i])` for i in 0..<count, as ``sigmoid()`` computes it.
+    @inline(__always)
+    static func sigmoidInPlace(_ x: UnsafeMutablePointer<Scalar>, count: Int) {
+        if Scalar.self == Float.self {
+            FloatLoops.sigmoid(x.float, into: x.float, count: count)
         } else {
-            for j in 0..<n { row[j] += bias[j] }
+            for i in 0..<count { x[i] = 1 / (1 + Scalar.exp(-x[i])) }
         }
     }
 }

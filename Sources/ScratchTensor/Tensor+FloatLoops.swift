@@ -71,6 +71,19 @@ enum FloatLoops {
         }
     }
 
+    /// `row[j] += bias[j]` for j in 0..<n.
+    static func addBias(_ row: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, count n: Int) {
+        var j = 0
+        while j + 16 <= n {
+            store(load(row + j) + load(bias + j), row + j)
+            j += 16
+        }
+        while j < n {
+            row[j] += bias[j]
+            j += 1
+        }
+    }
+
     /// `row[j] = max(0, row[j] + bias[j])` for j in 0..<n (NaN becomes 0, as `x > 0 ? x : 0`).
     static func addBiasReLU(_ row: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, count n: Int) {
         var j = 0

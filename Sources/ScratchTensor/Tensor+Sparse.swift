@@ -230,7 +230,7 @@ public struct SparseRows<Scalar: TensorScalar>: Sendable, Equatable {
     // MARK: Products
 
     /// The Affine layer's forward pass on these rows: `x·W + b`, or `max(0, x·W + b)` with
-    /// `.relu`; `W [columns, d_out]`, `b [d_out]` → `[rows, d_out]`. Equal to
+    /// `.relu`, or `σ(x·W + b)` with `.sigmoid`; `W [columns, d_out]`, `b [d_out]` → `[rows, d_out]`. Equal to
     /// ``Tensor/affine(_:_:bias:activation:rows:)`` on the dense rows. With `rows`, only those
     /// rows (read in place, unlike ``rows(_:)``, which copies them) → `[rows.count, d_out]`.
     @_specialize(where Scalar == Float)
@@ -242,7 +242,6 @@ public struct SparseRows<Scalar: TensorScalar>: Sendable, Equatable {
         let m = range.count, n = w.columns
         precondition(w.rank == 2 && w.rows == columns, "matrix product shapes do not chain: \(shape) · \(w.shape)")
         precondition(b.count == n, "bias has \(b.count) elements, the product has \(n) columns")
-        let relu = activation == .relu
         // Two threads from about 0.1 ms of work (≈ 200k multiply-adds of 16 lanes).
         let work = (rowStarts[range.upperBound] - rowStarts[range.lowerBound]) * ((n + 15) / 16)
         let threads = work >= 200_000 ? max(1, min(2, GEMMSelection.cores, GEMMSelection.threadLimit ?? 2)) : 1
@@ -257,7 +256,7 @@ public struct SparseRows<Scalar: TensorScalar>: Sendable, Equatable {
                                 let job = SparseAffineJob(
                                     starts: starts.baseAddress! + range.lowerBound, columns: cols.baseAddress ?? UnsafePointer(bitPattern: 8)!,
                                     values: vals.baseAddress ?? UnsafePointer(bitPattern: 8)!,
-                                    w: pw.baseAddress!, k: columns, n: n, bias: pb.baseAddress!, relu: relu, out: out)
+                                    w: pw.baseAddress!, k: columns, n: n, bias: pb.baseAddress!, activation: activation, out: out)
                                 job.run(rows: 0..<m, threads: threads)
                             }
                         }
@@ -347,8 +346,15 @@ private struct SparseAffineJob<Scalar: TensorScalar>: @unchecked Sendable {
     let w: UnsafePointer<Scalar>
     let k: Int, n: Int
     let bias: UnsafePointer<Scalar>
-    let relu: Bool
+    let activation: AffineActivation
     let out: UnsafeMutablePointer<Scalar>
+
+    /// The kernel on a band of rows: it adds the bias (and applies ReLU); σ follows on the
+    /// band just computed, still in cache.
+    private func run(_ kernel: FloatLoops.SparseAffine, _ band: Range<Int>) {
+        kernel.run(rows: band)
+        if activation == .sigmoid { Tensor<Float>.sigmoidInPlace(out.float + band.lowerBound * n, count: band.count * n) }
+    }
 
     func run(rows: Range<Int>, threads: Int) {
         guard !rows.isEmpty, n > 0 else { return }
@@ -366,9 +372,10 @@ private struct SparseAffineJob<Scalar: TensorScalar>: @unchecked Sendable {
             }
             let kernel = FloatLoops.SparseAffine(starts: starts, columns: columns, values: values.float,
                                                  w: UnsafePointer(packed), ldw: ldw, n: n,
-                                                 bias: UnsafePointer(packed + k * ldw), relu: relu, out: out.float)
+                                                 bias: UnsafePointer(packed + k * ldw), relu: activation == .relu,
+                                                 out: out.float)
             if threads <= 1 || rows.count < 64 {
-                kernel.run(rows: rows)
+                run(kernel, rows)
             } else {
                 // Bands of equal nonzero counts, not equal row counts.
                 let first = starts[rows.lowerBound], total = starts[rows.upperBound] - first
@@ -381,9 +388,7 @@ private struct SparseAffineJob<Scalar: TensorScalar>: @unchecked Sendable {
                 }
                 bounds.append(rows.upperBound)
                 let cuts = bounds
-                DispatchQueue.concurrentPerform(iterations: threads) { t in
-                    kernel.run(rows: cuts[t]..<cuts[t + 1])
-                }
+                DispatchQueue.concurrentPerform(iterations: threads) { t in run(kernel, cuts[t]..<cuts[t + 1]) }
             }
         } else {
             for r in rows {
@@ -393,11 +398,8 @@ private struct SparseAffineJob<Scalar: TensorScalar>: @unchecked Sendable {
                     let v = values[p], wRow = w + Int(columns[p]) * n
                     for j in 0..<n { o[j] += v * wRow[j] }
                 }
-                for j in 0..<n {
-                    let s = o[j] + bias[j]
-                    o[j] = relu && !(s > 0) ? 0 : s
-                }
             }
+            Tensor.finishRows(out, rows, n, zeroProduct: false, bias, activation)
         }
     }
 }

@@ -22,6 +22,8 @@ final class FusedAndSparseTests: XCTestCase {
             let plain = MatMul.multiply(x, w).addingRowVector(b)
             XCTAssertEqual(Tensor.affine(x, w, bias: b).scalars, plain.scalars, "\(m)×\(n)×\(k)")
             XCTAssertEqual(Tensor.affine(x, w, bias: b, activation: .relu).scalars, plain.relu().scalars, "\(m)×\(n)×\(k)")
+            XCTAssertEqual(Tensor.affine(x, w, bias: b, activation: .sigmoid).scalars, plain.sigmoid().scalars,
+                           "\(m)×\(n)×\(k)")
         }
         // Large enough for two threads in a release build (≥ 12M multiply-adds): the same numbers.
         let x = sparseImages(1000, 784, seed: 4)
@@ -29,11 +31,15 @@ final class FusedAndSparseTests: XCTestCase {
         let b: Tensor<Float> = randomTensor([40], seed: 6)
         XCTAssertEqual(Tensor.affine(x, w, bias: b, activation: .relu).scalars,
                        MatMul.multiply(x, w).addingRowVector(b).relu().scalars)
+        XCTAssertEqual(Tensor.affine(x, w, bias: b, activation: .sigmoid).scalars,
+                       MatMul.multiply(x, w).addingRowVector(b).sigmoid().scalars)
         // Double, and an empty inner dimension (the bias alone).
         let xd: Tensor<Double> = randomTensor([4, 3], seed: 7)
         let wd: Tensor<Double> = randomTensor([3, 5], seed: 8)
         let bd: Tensor<Double> = randomTensor([5], seed: 9)
         assertClose(Tensor.affine(xd, wd, bias: bd), MatMul.multiply(xd, wd).addingRowVector(bd), tolerance: 1e-12)
+        assertClose(Tensor.affine(xd, wd, bias: bd, activation: .sigmoid), MatMul.multiply(xd, wd).addingRowVector(bd).sigmoid(),
+                    tolerance: 1e-12)
         XCTAssertEqual(Tensor.affine(Tensor<Double>(shape: [2, 0]), Tensor<Double>(shape: [0, 2]),
                                      bias: Tensor([1, -1]), activation: .relu).scalars, [1, 0, 1, 0])
     }
@@ -96,6 +102,8 @@ final class FusedAndSparseTests: XCTestCase {
             assertClose(sparse.affine(w, bias: b), Tensor.affine(x, w, bias: b), tolerance: 1e-5, "\(m)×\(n)×\(k)")
             assertClose(sparse.affine(w, bias: b, activation: .relu), Tensor.affine(x, w, bias: b, activation: .relu),
                         tolerance: 1e-5, "\(m)×\(n)×\(k) relu")
+            assertClose(sparse.affine(w, bias: b, activation: .sigmoid), Tensor.affine(x, w, bias: b).sigmoid(),
+                        tolerance: 1e-5, "\(m)×\(n)×\(k) sigmoid")
         }
         // Enough nonzeros for two threads in a release build.
         let x = sparseImages(1001, 784, seed: 17)
@@ -108,6 +116,8 @@ final class FusedAndSparseTests: XCTestCase {
         let wd: Tensor<Double> = randomTensor([20, 7], seed: 21)
         let bd: Tensor<Double> = randomTensor([7], seed: 22)
         assertClose(SparseRows(xd).affine(wd, bias: bd), Tensor.affine(xd, wd, bias: bd), tolerance: 1e-12)
+        assertClose(SparseRows(xd).affine(wd, bias: bd, activation: .sigmoid), Tensor.affine(xd, wd, bias: bd).sigmoid(),
+                    tolerance: 1e-12)
     }
 
     /// `rows:` computes those rows of the product, reading them in place: the same bits as those
@@ -120,7 +130,7 @@ final class FusedAndSparseTests: XCTestCase {
         let b: Tensor<Float> = randomTensor([40], seed: 25)
         let sparse = SparseRows(x)
         let ranges = [0..<1001, 0..<1, 3..<500, 500..<1001, 7..<7]
-        for activation in [AffineActivation.identity, .relu] {
+        for activation in [AffineActivation.identity, .relu, .sigmoid] {
             let whole = sparse.affine(w, bias: b, activation: activation)
             for range in ranges {
                 XCTAssertEqual(sparse.affine(w, bias: b, activation: activation, rows: range), whole.rows(range), "\(range)")
@@ -206,6 +216,24 @@ final class FusedAndSparseTests: XCTestCase {
         XCTAssertEqual(scores.countArgmaxMatches([2, 2, 2, 1]), 1)
         // A slice of a longer label list: its own indices start at 2.
         XCTAssertEqual(scores.countArgmaxMatches([9, 9, 1, 0, 0, 0, 9][2..<6]), 3)
+        // Four rows are scanned side by side: row counts around multiples of 4, 1–12 columns,
+        // ties (values rounded to halves) and NaN (never larger: a row starting with NaN gives 0).
+        var rng = RandomGenerator(seed: 31)
+        for (rows, columns) in [(1, 1), (3, 10), (4, 10), (9, 10), (13, 12), (8, 2), (7, 1)] {
+            var values = (0..<(rows * columns)).map { _ in Float((rng.normal() * 2).rounded()) / 2 }
+            if rows > 2 { values[columns] = .nan }
+            if rows > 5 && columns > 3 { values[5 * columns + 2] = .nan }
+            let t = Tensor(shape: [rows, columns], scalars: values)
+            let expected = (0..<rows).map { r in
+                var best = 0
+                for j in 1..<columns where values[r * columns + j] > values[r * columns + best] { best = j }
+                return best
+            }
+            XCTAssertEqual(t.argmaxRows(), expected, "\(rows)×\(columns)")
+            let labels = (0..<rows).map { $0 % columns }
+            XCTAssertEqual(t.countArgmaxMatches(labels), zip(expected, labels).filter { $0 == $1 }.count, "\(rows)×\(columns)")
+        }
+        XCTAssertEqual(Tensor<Float>(shape: [3, 0]).countArgmaxMatches([0, 0, 0]), 0)
 
         // Long enough for the 16-lane loops, with zeros, negatives and NaN.
         let x: Tensor<Float> = randomTensor([3, 37], seed: 24)

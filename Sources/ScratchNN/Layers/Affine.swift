@@ -52,16 +52,19 @@ public final class Affine<Scalar: TensorScalar>: Layer, InputGradientOptional, S
         return x.affine(weight.value, bias: bias.value)   // x·W + b
     }
 
-    /// `x·W + b`, or `max(0, x·W + b)`: this layer and a following ReLU in one pass, at
-    /// inference (``Network/predict(_:mode:)`` uses it; nothing is kept for a backward pass).
+    /// `x·W + b`, or with `activation` `.relu` / `.sigmoid` this layer and a following ReLU or
+    /// Sigmoid in one pass, at inference (``Network/predict(_:mode:)`` uses it; nothing is kept
+    /// for a backward pass; the same numbers as the two layers one after the other).
     /// With `rows`, only those rows of `x`, read in place.
-    public func forwardInference(_ x: Tensor<Scalar>, rows: Range<Int>? = nil, followedByReLU relu: Bool) -> Tensor<Scalar> {
-        Tensor.affine(x, weight.value, bias: bias.value, activation: relu ? .relu : .identity, rows: rows)
+    public func forwardInference(_ x: Tensor<Scalar>, rows: Range<Int>? = nil,
+                                 followedBy activation: AffineActivation) -> Tensor<Scalar> {
+        Tensor.affine(x, weight.value, bias: bias.value, activation: activation, rows: rows)
     }
 
-    /// ``forwardInference(_:rows:followedByReLU:)`` for images stored by their nonzeros.
-    public func forwardInference(_ x: SparseRows<Scalar>, rows: Range<Int>? = nil, followedByReLU relu: Bool) -> Tensor<Scalar> {
-        x.affine(weight.value, bias: bias.value, activation: relu ? .relu : .identity, rows: rows)
+    /// ``forwardInference(_:rows:followedBy:)`` for images stored by their nonzeros.
+    public func forwardInference(_ x: SparseRows<Scalar>, rows: Range<Int>? = nil,
+                                 followedBy activation: AffineActivation) -> Tensor<Scalar> {
+        x.affine(weight.value, bias: bias.value, activation: activation, rows: rows)
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
