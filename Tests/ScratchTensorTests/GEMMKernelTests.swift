@@ -125,10 +125,13 @@ final class GEMMKernelTests: XCTestCase {
     static let transpositions = [(false, false), (true, false), (false, true), (true, true)]
 
     /// Odd and course-sized shapes: 1×1×1 up to a layer of the MNIST MLP, edge tiles in both
-    /// directions, each tile width (≤ 16, ≤ 32, wider) and K longer than one K block.
+    /// directions, each tile width (≤ 16, ≤ 32, wider) and K longer than one K block; last
+    /// panels of 1–4 columns (computed as dot products when A is not transposed) with K a
+    /// multiple of 16 or not, and 1–7 rows in the last row block.
     static let shapes: [(Int, Int, Int)] = [
         (1, 1, 1), (7, 13, 5), (17, 33, 65), (100, 40, 784), (129, 47, 300),
         (3, 200, 2), (25, 30, 97), (100, 10, 20), (50, 16, 9), (31, 100, 33), (9, 49, 1100),
+        (37, 100, 100), (20, 98, 16), (11, 97, 17), (6, 148, 40), (1, 50, 33),
     ]
 
     func testEveryShapeAndTranspositionMatchesTheNaiveProduct() {
@@ -144,7 +147,7 @@ final class GEMMKernelTests: XCTestCase {
     }
 
     func testBetaOneAndOtherBetasAccumulateIntoC() {
-        for (m, n, k) in [(7, 13, 5), (17, 33, 65), (24, 48, 16), (9, 49, 1100)] {
+        for (m, n, k) in [(7, 13, 5), (17, 33, 65), (24, 48, 16), (9, 49, 1100), (13, 100, 50)] {
             for (ta, tb) in Self.transpositions {
                 let problem = Problem(m, n, k, transposeA: ta, transposeB: tb, seed: 5)
                 for instructionSet in SGEMMKernel.InstructionSet.allCases {
@@ -161,16 +164,18 @@ final class GEMMKernelTests: XCTestCase {
         // BLAS semantics: with beta 0, NaN or infinity in C must not leak into the result.
         for instructionSet in SGEMMKernel.InstructionSet.allCases {
             for (ta, tb) in Self.transpositions {
-                let problem = Problem(17, 33, 65, transposeA: ta, transposeB: tb, initialC: .nan)
-                let result = problem.runKernel(beta: 0, instructionSet: instructionSet)
-                XCTAssertFalse(result.enumerated().contains { $0.offset % problem.ldc < problem.n && !$0.element.isFinite },
-                               "\(instructionSet.rawValue) \(problem.name)")
+                for (m, n, k) in [(17, 33, 65), (9, 100, 40)] {
+                    let problem = Problem(m, n, k, transposeA: ta, transposeB: tb, initialC: .nan)
+                    let result = problem.runKernel(beta: 0, instructionSet: instructionSet)
+                    XCTAssertFalse(result.enumerated().contains { $0.offset % problem.ldc < problem.n && !$0.element.isFinite },
+                                   "\(instructionSet.rawValue) \(problem.name)")
+                }
             }
         }
     }
 
     func testStridedStorageWithLeadingDimensionsLongerThanRows() {
-        for (m, n, k) in [(7, 13, 5), (17, 33, 65), (26, 20, 40)] {
+        for (m, n, k) in [(7, 13, 5), (17, 33, 65), (26, 20, 40), (13, 52, 40)] {
             for (ta, tb) in Self.transpositions {
                 let problem = Problem(m, n, k, transposeA: ta, transposeB: tb, pad: 3, seed: 9)
                 for instructionSet in SGEMMKernel.InstructionSet.allCases {
@@ -185,7 +190,7 @@ final class GEMMKernelTests: XCTestCase {
         let instructionSet = SGEMMKernel.available ?? .avx2
         for (m, n, k, ta, tb) in [(100, 40, 784, false, false), (25, 30, 3000, true, false),
                                   (129, 47, 300, false, true), (9, 16, 700, true, true),
-                                  (20, 250, 30, false, true), (13, 150, 17, true, false)] {
+                                  (20, 250, 30, false, true), (13, 150, 17, true, false), (40, 100, 100, false, false)] {
             let problem = Problem(m, n, k, transposeA: ta, transposeB: tb, seed: 11)
             for threads in [2, 3] {
                 for split in [SGEMMKernel.Split.rows, .columns, .k] {

@@ -307,17 +307,30 @@ private struct Job: @unchecked Sendable {
         let blocks = (ks.count + maxKBlock - 1) / maxKBlock
         let kBlock = (ks.count + blocks - 1) / blocks   // balanced: 784 → one block, 4320 → 5 × 864
         // Packed B block, then an edge tile of C and a copy of a transposed A's last rows.
-        let floats = kBlock * paddedN + mr * nr + mr * kBlock
+        // The last panel holds at most 4 columns of C, A's rows are stored along K and the K
+        // blocks are long enough: that panel is computed as dot products (``dotEdge``).
+        let edgeColumns = n - (n - 1) / nr * nr
+        let useDotEdge = !transposeA && family.instructionSet == .avx512 && n > nr && edgeColumns <= 4 && kBlock >= 16
+        let floats = kBlock * paddedN + mr * nr + mr * kBlock + (useDotEdge ? 4 * kBlock : 0)
         let buffer = ScratchPool.packing.take(bytes: floats * 4)
         defer { ScratchPool.packing.give(buffer) }
         let packed = buffer.pointer.bindMemory(to: Float.self, capacity: floats)
         let tile = packed + kBlock * paddedN
         let edgeA = tile + mr * nr
+        let edgeBT = edgeA + mr * kBlock
 
         var k0 = ks.lowerBound
         while k0 < ks.upperBound {
             let kc = min(kBlock, ks.upperBound - k0)
             packB(k0: k0, kc: kc, into: packed)
+            if useDotEdge {
+                // The last panel's columns transposed: column j's kc elements at edgeBT[j·kc]
+                // (zeros for the columns past n, up to 4).
+                let j0 = n - edgeColumns, panel = packed + j0 * kc
+                for j in 0..<4 {
+                    for kk in 0..<kc { edgeBT[j * kc + kk] = j < edgeColumns ? panel[kk * lanes + j] : 0 }
+                }
+            }
             let blockBeta: Float = k0 == ks.lowerBound ? beta : 1
             for block in rowBlocks {
                 let i0 = block * mr
@@ -345,7 +358,10 @@ private struct Job: @unchecked Sendable {
                     let panel = UnsafePointer(packed + j0 * kc)
                     let columns = min(width, n - j0)
                     let cTile = c + i0 * ldc + j0
-                    if rows == mr && columns == width {
+                    if useDotEdge && j0 + width >= n && kc >= 16 {
+                        dotEdge(rows: rows, columns: columns, kc: kc, a: aBlock, lda: aStride, bT: UnsafePointer(edgeBT),
+                                c: cTile, ldc: ldc, beta: blockBeta)
+                    } else if rows == mr && columns == width {
                         family.callKernel(vectors: vectors, columns: transposeA, kc, aBlock, aStride, rows,
                                           panel, cTile, ldc, blockBeta)
                     } else {
@@ -366,6 +382,75 @@ private struct Job: @unchecked Sendable {
                 }
             }
             k0 += kc
+        }
+    }
+
+    /// The last panel of C when it holds at most 4 columns: `C[r, j] = beta·C[r, j] + Σ_k
+    /// A[r, k]·Bᵀ[j, k]` over one K block, as dot products of A's stored rows with the columns
+    /// of B (`bT`: column j's `kc` elements at `bT[j·kc]`, zeros past the last column).
+    ///
+    /// The micro-kernels spend one multiply-add per row and k on a 16-lane panel, however few
+    /// of its columns exist: 4 columns (C 100 wide: 96 + 4) cost a seventh of the product.
+    /// Here 16 k go into each multiply-add instead, 4 rows × 4 columns of running sums,
+    /// added up across lanes at the end (a different order of the same terms: equal within
+    /// rounding). `kc` ≥ 16: the last 16 k are read as the 16 ending at `kc`, with the lanes
+    /// already counted set to zero.
+    @inline(__always)
+    private func dotEdge(rows: Int, columns: Int, kc: Int, a: UnsafePointer<Float>, lda: Int, bT: UnsafePointer<Float>,
+                         c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
+        typealias V = SIMD16<Float>
+        func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+        func total(_ v: V) -> Float {
+            let h8 = v.lowHalf + v.highHalf, h4 = h8.lowHalf + h8.highHalf, h2 = h4.lowHalf + h4.highHalf
+            return h2[0] + h2[1]
+        }
+        let tail = kc % 16
+        // Lanes of the last, overlapping window that were not counted yet.
+        // (A Float compare: one instruction; an Int32 one compiled lane by lane here.)
+        let fresh = V(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) .>= V(repeating: Float(16 - tail))
+        let b0 = bT, b1 = bT + kc, b2 = bT + 2 * kc, b3 = bT + 3 * kc
+        func store(_ sums: (V, V, V, V), row r: Int) {
+            let o = c + r * ldc
+            let values = SIMD4(total(sums.0), total(sums.1), total(sums.2), total(sums.3))
+            for j in 0..<columns {
+                o[j] = beta == 0 ? values[j] : beta == 1 ? o[j] + values[j] : beta * o[j] + values[j]
+            }
+        }
+        var r = 0
+        while r < rows {
+            let group = min(4, rows - r)
+            // Up to 4 rows (a missing row repeats the last: computed, never stored).
+            let p0 = a + r * lda, p1 = a + min(r + 1, rows - 1) * lda
+            let p2 = a + min(r + 2, rows - 1) * lda, p3 = a + min(r + 3, rows - 1) * lda
+            var s00 = V(), s01 = V(), s02 = V(), s03 = V(), s10 = V(), s11 = V(), s12 = V(), s13 = V()
+            var s20 = V(), s21 = V(), s22 = V(), s23 = V(), s30 = V(), s31 = V(), s32 = V(), s33 = V()
+            @inline(__always) func step(_ kk: Int, _ keep: SIMDMask<SIMD16<Int32>>?) {
+                var x0 = load(p0 + kk), x1 = load(p1 + kk), x2 = load(p2 + kk), x3 = load(p3 + kk)
+                if let keep {
+                    x0 = V().replacing(with: x0, where: keep); x1 = V().replacing(with: x1, where: keep)
+                    x2 = V().replacing(with: x2, where: keep); x3 = V().replacing(with: x3, where: keep)
+                }
+                let y0 = load(b0 + kk), y1 = load(b1 + kk), y2 = load(b2 + kk), y3 = load(b3 + kk)
+                s00 = s00.addingProduct(x0, y0); s01 = s01.addingProduct(x0, y1)
+                s02 = s02.addingProduct(x0, y2); s03 = s03.addingProduct(x0, y3)
+                s10 = s10.addingProduct(x1, y0); s11 = s11.addingProduct(x1, y1)
+                s12 = s12.addingProduct(x1, y2); s13 = s13.addingProduct(x1, y3)
+                s20 = s20.addingProduct(x2, y0); s21 = s21.addingProduct(x2, y1)
+                s22 = s22.addingProduct(x2, y2); s23 = s23.addingProduct(x2, y3)
+                s30 = s30.addingProduct(x3, y0); s31 = s31.addingProduct(x3, y1)
+                s32 = s32.addingProduct(x3, y2); s33 = s33.addingProduct(x3, y3)
+            }
+            var kk = 0
+            while kk + 16 <= kc {
+                step(kk, nil)
+                kk += 16
+            }
+            if tail > 0 { step(kc - 16, fresh) }
+            store((s00, s01, s02, s03), row: r)
+            if group > 1 { store((s10, s11, s12, s13), row: r + 1) }
+            if group > 2 { store((s20, s21, s22, s23), row: r + 2) }
+            if group > 3 { store((s30, s31, s32, s33), row: r + 3) }
+            r += 4
         }
     }
 
