@@ -230,9 +230,10 @@ public struct SparseRows<Scalar: TensorScalar>: Sendable, Equatable {
     // MARK: Products
 
     /// The Affine layer's forward pass on these rows: `x·W + b`, or `max(0, x·W + b)` with
-    /// `.relu`, or `σ(x·W + b)` with `.sigmoid`; `W [columns, d_out]`, `b [d_out]` → `[rows, d_out]`. Equal to
-    /// ``Tensor/affine(_:_:bias:activation:rows:)`` on the dense rows. With `rows`, only those
-    /// rows (read in place, unlike ``rows(_:)``, which copies them) → `[rows.count, d_out]`.
+    /// `.relu`, or `σ(x·W + b)` with `.sigmoid`; `W [columns, d_out]`, `b [d_out]` →
+    /// `[rows, d_out]`. Equal to ``Tensor/affine(_:_:bias:activation:rows:)`` on the dense rows.
+    /// With `rows`, only those rows (read in place, unlike ``rows(_:)``, which copies them) →
+    /// `[rows.count, d_out]`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func affine(_ w: Tensor<Scalar>, bias b: Tensor<Scalar>, activation: AffineActivation = .identity,
