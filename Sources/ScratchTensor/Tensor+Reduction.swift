@@ -107,7 +107,8 @@ extension Tensor {
     ///
     /// Four rows are scanned side by side: each row's scan is a chain of dependent compares
     /// (about 5 cycles per element), so one row at a time waits on it; four chains at once
-    /// measured 3.5× faster on 10 columns.
+    /// measured 3.5× faster on 10 columns. (The last group repeats its last row: scanned, not
+    /// reported.)
     @inline(__always)
     private func forEachRowArgmax(_ body: (_ row: Int, _ column: Int) -> Void) {
         let n = columns
@@ -117,9 +118,9 @@ extension Tensor {
         }
         scalars.withUnsafeBufferPointer { x in
             guard let x = x.baseAddress else { return }
-            var r = 0
-            while r + 4 <= rows {
-                let p0 = x + r * n, p1 = p0 + n, p2 = p1 + n, p3 = p2 + n
+            for r in stride(from: 0, to: rows, by: 4) {
+                let p0 = x + r * n, p1 = x + Swift.min(r + 1, rows - 1) * n
+                let p2 = x + Swift.min(r + 2, rows - 1) * n, p3 = x + Swift.min(r + 3, rows - 1) * n
                 var b0 = 0, b1 = 0, b2 = 0, b3 = 0
                 var v0 = p0[0], v1 = p1[0], v2 = p2[0], v3 = p3[0]
                 for j in 1..<n {
@@ -129,20 +130,9 @@ extension Tensor {
                     if p3[j] > v3 { b3 = j; v3 = p3[j] }
                 }
                 body(r, b0)
-                body(r + 1, b1)
-                body(r + 2, b2)
-                body(r + 3, b3)
-                r += 4
-            }
-            while r < rows {
-                let p = x + r * n
-                var best = 0, value = p[0]
-                for j in 1..<n where p[j] > value {
-                    best = j
-                    value = p[j]
-                }
-                body(r, best)
-                r += 1
+                if r + 1 < rows { body(r + 1, b1) }
+                if r + 2 < rows { body(r + 2, b2) }
+                if r + 3 < rows { body(r + 3, b3) }
             }
         }
     }
