@@ -117,10 +117,11 @@ public struct Trainer<Net: Network> {
             var record: Record?
             if iteration % configuration.evaluateEvery == 0 || iteration == total || endsEpoch(iteration, training.count) {
                 let evalStart = clock.now
-                let trainAccuracy = switch configuration.trainAccuracySource {
-                case .minibatch: batch.accuracy(network, labels: labels, batchSize: configuration.evaluationBatchSize)
-                case .trainingSet: (trainingSetImages ?? .dense(training.images))
-                    .accuracy(network, labels: training.labels, batchSize: configuration.evaluationBatchSize)
+                // The whole training set when asked for (trainingSetImages), else this minibatch.
+                let trainAccuracy = if let trainingSetImages {
+                    trainingSetImages.accuracy(network, labels: training.labels, batchSize: configuration.evaluationBatchSize)
+                } else {
+                    batch.accuracy(network, labels: labels, batchSize: configuration.evaluationBatchSize)
                 }
                 let testAccuracy = testImages.accuracy(network, labels: test.labels,
                                                        batchSize: configuration.evaluationBatchSize)
