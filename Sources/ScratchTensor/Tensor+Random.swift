@@ -1,10 +1,11 @@
 extension Tensor {
     /// A dropout mask of `shape`: element by element in row-major order, 1 where a uniform draw
     /// from `rng` exceeds `ratio` (the unit is kept), else 0. One draw per element, in order,
-    /// so the same seed gives the same masks as `(rand(shape) > ratio)`.
+    /// so the same seed gives the same masks as `(rand(shape) > ratio)`. `ratio` is in 0…1.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func dropoutMask(shape: [Int], ratio: Double, using rng: inout RandomGenerator) -> Tensor {
+        precondition(ratio >= 0 && ratio <= 1, "dropout ratio must be in [0, 1], got \(ratio)")
         let count = shape.reduce(1, *)
         // uniform() is k·2⁻⁵³ for k = next() >> 11, so `uniform() > ratio` is `k > t` with
         // t = ⌊ratio·2⁵³⌋ (both scalings exact); `(t − k) >> 63` is that comparison without a

@@ -261,8 +261,9 @@ final class FusedAndSparseTests: XCTestCase {
         XCTAssertEqual(mask.scalars, (0..<36).map { _ in b.uniform() > 0.3 ? 1 : 0 })
         XCTAssertEqual(a.next(), b.next())
         // The mask compares the draw's integer bits with ⌊ratio·2⁵³⌋: the same as uniform() > ratio
-        // for any ratio, ratio·2⁵³ whole (0.5) or not, tiny, or next to 1; Float and Double.
-        for ratio in [0, 0.5, 0.15, 1e-17, 0.999_999_9, 0.8] {
+        // for any ratio, ratio·2⁵³ whole (0.5) or not, tiny, next to 1, or 1 (nothing kept);
+        // Float and Double.
+        for ratio in [0, 0.5, 0.15, 1e-17, 0.999_999_9, 0.8, 1] {
             var c = RandomGenerator(seed: 27), d = RandomGenerator(seed: 27)
             let expected = (0..<10_000).map { _ in d.uniform() > ratio ? 1.0 : 0.0 }
             XCTAssertEqual(Tensor<Double>.dropoutMask(shape: [100, 100], ratio: ratio, using: &c).scalars, expected, "\(ratio)")
