@@ -280,6 +280,21 @@ extension FloatLoops {
         i == 0 ? a.0 : i == 1 ? a.1 : i == 2 ? a.2 : i == 3 ? a.3 : i == 4 ? a.4 : i == 5 ? a.5 : i == 6 ? a.6 : a.7
     }
 
+    /// Sets element `i` of `a`.
+    @inline(__always)
+    static func setVector(_ i: Int, of a: inout Row, to v: V16) {
+        switch i {
+        case 0: a.0 = v
+        case 1: a.1 = v
+        case 2: a.2 = v
+        case 3: a.3 = v
+        case 4: a.4 = v
+        case 5: a.5 = v
+        case 6: a.6 = v
+        default: a.7 = v
+        }
+    }
+
     /// `a += value · row[0..<16·vectors]`, one fused multiply-add per vector.
     @inline(__always)
     static func addProduct(_ vectors: Int, _ value: Float, _ row: UnsafePointer<Float>, to a: inout Row) {
@@ -297,60 +312,39 @@ extension FloatLoops {
     /// `xᵀ·dout` for sparse rows x, by output row: `out[k, :] = Σ v·dout[r, :]` over the
     /// nonzeros (r, v) of x's column k, r ascending, one fused multiply-add each.
     ///
-    /// ``sortColumns()`` first copies each nonzero of x's `rows` (row r's are entries
-    /// `starts[r]..<starts[r + 1]` of `columns`/`values`) to its column's list: column k's
-    /// are `entries[k·slots ..< k·slots + counts[k]]`, `slots` ≥ `rows.count`. ``run(rows:)``
-    /// then accumulates each output row in registers, two rows side by side (two independent
-    /// chains hide the FMA latency), and stores it once; `adding` adds it to `out` instead.
-    /// (Adding each nonzero's product to its row of `out` in place, straight from x's rows,
-    /// needs a load and a store of that row per nonzero: measured 1.2 times slower for 40
-    /// columns and twice as slow for 100, the stores bounding it.) `dout` has rows `ldd`
-    /// apart, a multiple of 16 with zeros past column n, counted from `rows.lowerBound`;
-    /// `out` is `[K, n]`.
+    /// It reads x's nonzeros listed by column: column k's are `entries[begins[k]..<ends[k]]`
+    /// (``SparseRows/transposedProduct(_:into:)`` lists them with room left between columns; ``SparseColumnLists`` back to back). It accumulates each output row
+    /// in registers, two rows side by side (two independent chains hide the FMA latency), and
+    /// stores it once; with `continuing` the sums start from `out`'s rows instead of 0, so
+    /// that rows listed and multiplied in chunks sum in one chain, as all at once. (Adding each nonzero's product to
+    /// its row of `out` in place, straight from x's rows, needs a load and a store of that row
+    /// per nonzero: measured 1.2 times slower for 40 columns and twice as slow for 100, the
+    /// stores bounding it.) `dout` has rows `ldd` apart, a multiple of 16 with zeros past
+    /// column n, numbered as the entries' rows; `out` is `[K, n]`.
     struct SparseTransposedProduct: VectorPanels {
-        /// A nonzero in its column's list: its row (counted from `rows.lowerBound`) and value.
-        struct Entry { var row: Int32; var value: Float }
-
-        let starts: UnsafePointer<Int>
-        let columns: UnsafePointer<Int32>
-        let values: UnsafePointer<Float>
-        let rows: Range<Int>
-        let counts: UnsafeMutablePointer<Int32>
-        let entries: UnsafeMutablePointer<Entry>
-        let slots: Int
+        let begins: UnsafePointer<Int>
+        let ends: UnsafePointer<Int>
+        let entries: UnsafePointer<SparseEntry<Float>>
         let dout: UnsafePointer<Float>
         let ldd: Int
         let n: Int
         let out: UnsafeMutablePointer<Float>
-        let adding: Bool
-
-        /// Fills `counts` (one per column of x) and `entries` from the rows.
-        func sortColumns(columnCount: Int) {
-            counts.update(repeating: 0, count: columnCount)
-            for r in rows {
-                let row = Int32(truncatingIfNeeded: r - rows.lowerBound)
-                for p in starts[r]..<starts[r + 1] {
-                    let column = Int(columns[p]), count = Int(counts[column])
-                    entries[column &* slots &+ count] = Entry(row: row, value: values[p])
-                    counts[column] = Int32(truncatingIfNeeded: count &+ 1)
-                }
-            }
-        }
+        let continuing: Bool
 
         func panel<Count: VectorCount>(_: Count.Type, _ c0: Int, _ rows: Range<Int>) {
             let vectors = Count.vectors
-            let (counts, entries, slots, ldd) = (self.counts, self.entries, self.slots, self.ldd)
+            let (begins, ends, e, ldd) = (self.begins, self.ends, self.entries, self.ldd)
             let d = dout + c0
             var k = rows.lowerBound
             while k < rows.upperBound {
                 let pair = k + 1 < rows.upperBound
-                var a = zeroRow, b = zeroRow
-                let e = entries + k &* slots, f = e + slots
-                let pEnd = Int(counts[k]), qEnd = pair ? Int(counts[k + 1]) : 0
-                var p = 0, q = 0
+                var a = continuing ? sums(vectors, c0, k) : zeroRow
+                var b = continuing && pair ? sums(vectors, c0, k + 1) : zeroRow
+                var p = begins[k], q = pair ? begins[k + 1] : 0
+                let pEnd = ends[k], qEnd = pair ? ends[k + 1] : 0
                 while p < pEnd && q < qEnd {
                     addProduct(vectors, e[p].value, d + Int(e[p].row) &* ldd, to: &a)
-                    addProduct(vectors, f[q].value, d + Int(f[q].row) &* ldd, to: &b)
+                    addProduct(vectors, e[q].value, d + Int(e[q].row) &* ldd, to: &b)
                     p &+= 1
                     q &+= 1
                 }
@@ -359,7 +353,7 @@ extension FloatLoops {
                     p &+= 1
                 }
                 while q < qEnd {
-                    addProduct(vectors, f[q].value, d + Int(f[q].row) &* ldd, to: &b)
+                    addProduct(vectors, e[q].value, d + Int(e[q].row) &* ldd, to: &b)
                     q &+= 1
                 }
                 finish(vectors, c0, k, a)
@@ -368,27 +362,41 @@ extension FloatLoops {
             }
         }
 
-        /// Stores (or adds) output row k's columns `c0..<c0 + 16·vectors` that exist.
+        /// Output row k's columns `c0..<c0 + 16·vectors` as they are (zeros past column n).
+        @inline(__always)
+        private func sums(_ vectors: Int, _ c0: Int, _ k: Int) -> Row {
+            let o = out + k &* n + c0
+            let valid = min(vectors * 16, n - c0)
+            var a = zeroRow
+            for i in 0..<vectors {
+                let lanes = valid - 16 * i
+                var v = V16()
+                if lanes >= 16 { v = load(o + 16 * i) } else { for l in 0..<lanes { v[l] = o[16 * i + l] } }
+                FloatLoops.setVector(i, of: &a, to: v)
+            }
+            return a
+        }
+
+        /// Stores output row k's columns `c0..<c0 + 16·vectors` that exist.
         @inline(__always)
         private func finish(_ vectors: Int, _ c0: Int, _ k: Int, _ a: Row) {
             let o = out + k &* n + c0
             let valid = min(vectors * 16, n - c0)
             for i in 0..<vectors {
-                var v = FloatLoops.vector(i, of: a)
+                let v = FloatLoops.vector(i, of: a)
                 let lanes = valid - 16 * i, p = o + 16 * i
                 if lanes >= 16 {
-                    if adding { v += load(p) }
                     store(v, p)
                     continue
                 }
                 // The last, partial vector: 8 lanes at once, then one by one.
                 var l = 0
                 if lanes >= 8 {
-                    store8(adding ? v.lowHalf + load8(p) : v.lowHalf, p)
+                    store8(v.lowHalf, p)
                     l = 8
                 }
                 while l < lanes {
-                    p[l] = adding ? p[l] + v[l] : v[l]
+                    p[l] = v[l]
                     l += 1
                 }
             }

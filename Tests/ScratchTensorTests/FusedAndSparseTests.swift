@@ -198,6 +198,31 @@ final class FusedAndSparseTests: XCTestCase {
         XCTAssertEqual(dW.scalars, [Float](repeating: 0, count: 15))
     }
 
+    /// Nonzeros listed by column ahead of the product (``SparseRows/indexedByColumn()``, as the
+    /// trainer's second core prepares minibatches) give the product without them to the last
+    /// bit, also past 128 rows, where the product lists them itself a chunk at a time; the
+    /// matrix stays the same one.
+    func testRowsIndexedByColumnGiveTheSameTransposedProduct() {
+        func check<T: TensorScalar>(_: T.Type, m: Int, k: Int, n: Int) {
+            let x = SparseRows(sparseImages(m, k, seed: UInt64(m + k)).converted(to: T.self))
+            let indexed = x.indexedByColumn()
+            XCTAssertEqual(indexed, x)
+            XCTAssertEqual(indexed.densified(), x.densified())
+            let dout: Tensor<T> = randomTensor([m, n], seed: UInt64(n + 3), scale: 0.5)
+            var listedHere = Tensor<T>(shape: [k, n], repeating: 9), listedAhead = listedHere
+            x.transposedProduct(dout, into: &listedHere)
+            indexed.transposedProduct(dout, into: &listedAhead)
+            XCTAssertEqual(listedAhead.scalars, listedHere.scalars, "\(T.self) \(m)×\(k)ᵀ·\(n)")
+        }
+        for (m, k, n) in [(1, 37, 40), (7, 37, 1), (100, 784, 40), (129, 50, 33), (300, 784, 20), (260, 64, 130)] {
+            check(Float.self, m: m, k: k, n: n)
+            check(Double.self, m: m, k: k, n: n)
+        }
+        var dW = Tensor<Float>(shape: [5, 3], repeating: 1)
+        SparseRows(Tensor<Float>(shape: [4, 5])).indexedByColumn().transposedProduct(randomTensor([4, 3], seed: 42), into: &dW)
+        XCTAssertEqual(dW.scalars, [Float](repeating: 0, count: 15))
+    }
+
     func testSoftmaxCrossEntropyAndItsGradient() {
         let x: Tensor<Double> = randomTensor([5, 4], seed: 23, scale: 3)
         let labels = [0, 3, 1, 1, 2]
