@@ -69,6 +69,15 @@ enum NetworkImages<Scalar: TensorScalar> {
         }
     }
 
+    /// ``batch(_:)``, sparse rows also listed by column (``SparseRows/indexedByColumn()``), as
+    /// ``MinibatchLoader`` prepares them.
+    func preparedBatch(_ indices: [Int]) -> NetworkImages {
+        switch self {
+        case .dense(let x): .dense(x.gatherRows(indices))
+        case .sparse(let x): .sparse(x.gatherRows(indices).indexedByColumn())
+        }
+    }
+
     /// ``Network/gradient(_:labels:)``.
     func gradient<Net: Network>(_ network: Net, labels: [Int]) -> Scalar where Net.Scalar == Scalar {
         switch self {

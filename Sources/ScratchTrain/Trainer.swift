@@ -53,8 +53,8 @@ public struct Trainer<Net: Network> {
         // pixels, from which each step gathers its minibatch), converted once: here, as
         // training time, or on the second core while the first steps draw dense minibatches.
         // (A run that measures accuracy on the whole training set converts it up front anyway.)
-        let secondCore = min(GEMMSelection.cores, GEMMSelection.threadLimit ?? 2) >= 2
-            && configuration.trainAccuracySource == .minibatch
+        let twoCores = min(GEMMSelection.cores, GEMMSelection.threadLimit ?? 2) >= 2
+        let secondCore = twoCores && configuration.trainAccuracySource == .minibatch
         var background: (iteration: Int, images: BackgroundSparseRows<Scalar>)?
         var trainingImages: NetworkImages<Scalar>
         switch NetworkImages<Scalar>.trainingPlan(rows: training.count, for: network, iterations: total, secondCore: secondCore) {
@@ -78,26 +78,56 @@ public struct Trainer<Net: Network> {
         }
         history.evaluationSeconds += seconds(clock.now - conversionStart)
 
-        for iteration in 1...max(total, 1) where total > 0 {
-            let stepStart = clock.now
-            let indices: [Int]
+        /// The next minibatch's rows: drawn with replacement, or the next slice of this epoch's shuffle.
+        func drawIndices() -> [Int] {
             switch configuration.schedule {
             case .iterations:
-                indices = rng.indices(count: configuration.batchSize, below: training.count)
+                return rng.indices(count: configuration.batchSize, below: training.count)
             case .epochs:
                 if cursor >= order.count {
                     order = rng.permutation(training.count)
                     cursor = 0
                 }
                 let end = min(cursor + configuration.batchSize, order.count)
-                indices = Array(order[cursor..<end])
-                cursor = end
+                defer { cursor = end }
+                return Array(order[cursor..<end])
             }
+        }
+        // With two cores, the minibatches drawn from sparse images up to the next evaluation are
+        // drawn when the first of them is (the same draws, in the same order) and prepared on
+        // the second core while the first computes.
+        var loader = twoCores ? MinibatchLoader(trainingImages) : nil
+
+        for iteration in 1...max(total, 1) where total > 0 {
+            let stepStart = clock.now
             if let pending = background, iteration == pending.iteration {
-                if let sparse = pending.images.wait() { trainingImages = .sparse(sparse) }
+                if let sparse = pending.images.wait() {
+                    trainingImages = .sparse(sparse)
+                    if twoCores { loader = MinibatchLoader(trainingImages) }
+                }
                 background = nil
             }
-            let batch = trainingImages.batch(indices)
+            let indices: [Int]
+            let batch: NetworkImages<Scalar>
+            if let prepared = loader?.next() {
+                indices = prepared.indices
+                batch = prepared.rows
+            } else {
+                indices = drawIndices()
+                batch = trainingImages.batch(indices)
+                if let loader {
+                    var group: [[Int]] = []
+                    var next = iteration + 1
+                    // Up to the next evaluation, and not past the switch to the sparse images.
+                    while next <= total && group.count < MinibatchLoader<Scalar>.maximumGroup
+                            && next != background?.iteration {
+                        group.append(drawIndices())
+                        if records(next, training.count, total) { break }
+                        next += 1
+                    }
+                    loader.prepare(group)
+                }
+            }
             let labels = indices.map { training.labels[$0] }
             let loss = Double(batch.gradient(network, labels: labels))
             history.iterations = iteration
@@ -115,7 +145,7 @@ public struct Trainer<Net: Network> {
             history.trainingSeconds += seconds(clock.now - stepStart)
 
             var record: Record?
-            if iteration % configuration.evaluateEvery == 0 || iteration == total || endsEpoch(iteration, training.count) {
+            if records(iteration, training.count, total) {
                 let evalStart = clock.now
                 // The whole training set when asked for (trainingSetImages), else this minibatch.
                 let trainAccuracy = if let trainingSetImages {
@@ -138,6 +168,11 @@ public struct Trainer<Net: Network> {
                                         elapsedSeconds: seconds(clock.now - start)))
         }
         return history
+    }
+
+    /// Whether the trainer records (and evaluates) after `iteration` of `total`.
+    private func records(_ iteration: Int, _ trainingCount: Int, _ total: Int) -> Bool {
+        iteration % configuration.evaluateEvery == 0 || iteration == total || endsEpoch(iteration, trainingCount)
     }
 
     private func endsEpoch(_ iteration: Int, _ trainingCount: Int) -> Bool {

@@ -85,6 +85,51 @@ final class TrainerTests: XCTestCase {
         assertSameRun(first)
     }
 
+    /// The loader hands out the batches asked for, in order, as gathered in place (sparse
+    /// ones also listed by column), then nothing until asked again.
+    func testTheLoaderPreparesTheBatchesAskedFor() throws {
+        let images = try sample().train.images.rows(0..<500)
+        let groups = [[3, 1, 4], [499, 0], [7, 7, 7], []]
+        for set in [NetworkImages<Float>.dense(images), .sparse(SparseRows(images))] {
+            let loader = MinibatchLoader(set)
+            XCTAssertNil(loader.next())
+            for round in 0..<2 {
+                loader.prepare(round == 0 ? groups : [[42]])
+                for indices in round == 0 ? groups : [[42]] {
+                    let prepared = try XCTUnwrap(loader.next())
+                    XCTAssertEqual(prepared.indices, indices)
+                    switch (prepared.rows, set.batch(indices)) {
+                    case (.dense(let a), .dense(let b)): XCTAssertEqual(a, b)
+                    case (.sparse(let a), .sparse(let b)):
+                        XCTAssertEqual(a, b)
+                        XCTAssertEqual(a.densified(), images.gatherRows(indices))
+                    default: XCTFail("the batch changed form")
+                    }
+                }
+                XCTAssertNil(loader.next())
+            }
+        }
+    }
+
+    /// With a second core the minibatches are prepared there (``MinibatchLoader``); the run is
+    /// the one-core run to the last bit.
+    func testMinibatchesPreparedOnTheSecondCoreTrainAsGatheredInPlace() throws {
+        guard GEMMSelection.cores >= 2 else { throw XCTSkip("needs two cores") }
+        let mnist = try sample()
+        let training = LabeledImages(images: mnist.train.images, labels: mnist.train.labels).prefix(1000)
+        let test = LabeledImages(images: mnist.test.images, labels: mnist.test.labels)
+        // 1,000 rows: sparse from the first step (too few to convert in the background), both ways.
+        let network = MultiLayerNetConfiguration(hiddenSizes: [40, 20], activation: .sigmoid, weightInit: .xavier)
+        let configuration = TrainingConfiguration(schedule: .iterations(95), evaluateEvery: 20)
+        let twoCores = train(network, configuration, trainingImages: training, test: test).sparse
+        let oneCore = GEMMSelection.$threadLimit.withValue(1) {
+            train(network, configuration, trainingImages: training, test: test).sparse
+        }
+        func numbers(_ history: History) -> [[Double]] { history.records.map { [$0.loss, $0.trainAccuracy, $0.testAccuracy] } }
+        XCTAssertEqual(twoCores.records.count, 5)
+        XCTAssertEqual(numbers(twoCores), numbers(oneCore))
+    }
+
     func testTheTrainingSetStaysDenseWhenSparseRowsDoNotPay() throws {
         let images = try sample().train.images.rows(0..<1000)
         let mlp = MultiLayerNet<Float>(MultiLayerNetConfiguration(hiddenSizes: [10], activation: .relu, weightInit: .he))
