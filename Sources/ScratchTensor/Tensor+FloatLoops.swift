@@ -138,8 +138,19 @@ extension FloatLoops {
         let out: UnsafeMutablePointer<Float>
 
         func panel<Count: VectorCount>(_: Count.Type, _ c0: Int, _ rows: Range<Int>) {
+            // W's rows as one panel wide (every layer up to 128 wide): a stride known when
+            // compiling, which frees the register the loop otherwise reloads it into.
+            if ldw == Count.vectors &* 16 {
+                panel(Count.self, c0, rows, ldw: Count.vectors &* 16)
+            } else {
+                panel(Count.self, c0, rows, ldw: ldw)
+            }
+        }
+
+        @inline(__always)
+        private func panel<Count: VectorCount>(_: Count.Type, _ c0: Int, _ rows: Range<Int>, ldw: Int) {
             let vectors = Count.vectors
-            let (starts, columns, values, ldw) = (self.starts, self.columns, self.values, self.ldw)
+            let (starts, columns, values) = (self.starts, self.columns, self.values)
             let wp = w + c0
             var r = rows.lowerBound
             while r + 2 <= rows.upperBound {
