@@ -42,3 +42,12 @@ extension Layer {
 /// when every layer of the network is one. Convolution and pooling layers keep their last
 /// input at inference too, so convolutional networks keep one thread per evaluation.
 public protocol StatelessInference: Layer {}
+
+/// A layer that can copy itself as it stands, for inference on another thread while it trains
+/// on: the trainer evaluates such a snapshot of a network on the second core while the first
+/// core computes the next steps (``Network/snapshot()``).
+public protocol Snapshotting<Scalar>: StatelessInference {
+    /// A new layer with this one's parameters (values and gradients) and inference state (batch
+    /// norm's running statistics) as they are now; training this layer on leaves it unchanged.
+    func snapshot() -> any Layer<Scalar>
+}

@@ -238,22 +238,15 @@ extension Network {
                               scores: @escaping (Range<Int>) -> Tensor<Scalar>) -> Double {
         guard !labels.isEmpty else { return 0 }
         precondition(rows == labels.count, "\(rows) images for \(labels.count) labels")
-        /// The correct predictions among rows `band`, scored `pass` rows at a time.
-        func correct(in band: Range<Int>, pass: Int) -> Int {
-            var correct = 0
-            var start = band.lowerBound
-            while start < band.upperBound {
-                let end = min(start + pass, band.upperBound)
-                correct += scores(start..<end).countArgmaxMatches(labels[start..<end])
-                start = end
-            }
-            return correct
-        }
         let batchSize = max(batchSize, 1)
-        guard splitsEvaluation(rows: rows) else { return Double(correct(in: 0..<rows, pass: batchSize)) / Double(rows) }
+        guard splitsEvaluation(rows: rows) else {
+            return Double(Self.correct(in: 0..<rows, labels: labels, pass: batchSize, scores)) / Double(rows)
+        }
         let pass = min(batchSize, ParallelEvaluation.rowsPerPass)
         let middle = split ?? rows / 2
-        let half = UncheckedSendable { (t: Int) in correct(in: t == 0 ? 0..<middle : middle..<rows, pass: pass) }
+        let half = UncheckedSendable { (t: Int) in
+            Self.correct(in: t == 0 ? 0..<middle : middle..<rows, labels: labels, pass: pass, scores)
+        }
         let forced = GEMMSelection.forced
         var counts = [0, 0]
         counts.withUnsafeMutableBufferPointer { buffer in
@@ -266,6 +259,44 @@ extension Network {
             }
         }
         return Double(counts[0] + counts[1]) / Double(rows)
+    }
+
+    /// The correct predictions among rows `band`, scored `pass` rows at a time.
+    private static func correct(in band: Range<Int>, labels: [Int], pass: Int,
+                                _ scores: (Range<Int>) -> Tensor<Scalar>) -> Int {
+        var correct = 0
+        var start = band.lowerBound
+        while start < band.upperBound {
+            let end = min(start + pass, band.upperBound)
+            correct += scores(start..<end).countArgmaxMatches(labels[start..<end])
+            start = end
+        }
+        return correct
+    }
+
+    /// How many of rows `range` of `x` are predicted as their label, `batchSize` rows at a time
+    /// on the calling thread: what ``accuracy(_:labels:batchSize:)`` counts among them (each
+    /// row's numbers are the same however the rows are split), for evaluations shared out by
+    /// the caller.
+    public func correctPredictions(_ x: Tensor<Scalar>, labels: [Int], rows range: Range<Int>, batchSize: Int) -> Int {
+        Self.correct(in: range, labels: labels, pass: max(batchSize, 1)) { predict(x, rows: $0) }
+    }
+
+    /// ``correctPredictions(_:labels:rows:batchSize:)`` for images stored by their nonzeros.
+    public func correctPredictions(_ x: SparseRows<Scalar>, labels: [Int], rows range: Range<Int>, batchSize: Int) -> Int {
+        Self.correct(in: range, labels: labels, pass: max(batchSize, 1)) { predict(x, rows: $0) }
+    }
+
+    /// The network as it stands, for inference on another thread while it trains on: a
+    /// ``Sequential`` of the layers' snapshots (``Snapshotting``), or nil when a layer cannot
+    /// be copied (convolution and pooling keep their input at inference).
+    public func snapshot() -> Sequential<Scalar>? {
+        var copies: [any Layer<Scalar>] = []
+        for layer in layers {
+            guard let layer = layer as? any Snapshotting<Scalar> else { return nil }
+            copies.append(layer.snapshot())
+        }
+        return Sequential(copies, weightDecay: weightDecay)
     }
 
     /// Whether an evaluation of `rows` rows is split between two threads (as `countCorrect` says):

@@ -18,10 +18,20 @@ public final class Parameter<Scalar: TensorScalar> {
     /// ∂L/∂value from the latest backward pass (same shape as `value`).
     public var gradient: Tensor<Scalar>
 
-    public init(name: String, kind: Kind, value: Tensor<Scalar>) {
+    public convenience init(name: String, kind: Kind, value: Tensor<Scalar>) {
+        self.init(name: name, kind: kind, value: value, gradient: Tensor(shape: value.shape))
+    }
+
+    private init(name: String, kind: Kind, value: Tensor<Scalar>, gradient: Tensor<Scalar>) {
         self.name = name
         self.kind = kind
         self.value = value
-        self.gradient = Tensor(shape: value.shape)
+        self.gradient = gradient
+    }
+
+    /// A new parameter with this one's value and gradient as they are now. Tensors are
+    /// copy-on-write: nothing is copied until this one changes, and the copy never does.
+    public func snapshot() -> Parameter {
+        Parameter(name: name, kind: kind, value: value, gradient: gradient)
     }
 }

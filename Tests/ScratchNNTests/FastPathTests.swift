@@ -14,6 +14,42 @@ final class FastPathTests: XCTestCase {
         })
     }
 
+    /// A snapshot predicts as the network did when it was taken, keeps that moment's
+    /// parameters and gradients (and batch norm's running statistics) while the network trains
+    /// on, and counts correct predictions over any rows as accuracy does; a convolutional
+    /// network has none.
+    func testSnapshotStaysAsTheNetworkWasWhenTaken() throws {
+        let x: Tensor<Float> = randomTensor([300, 30], seed: 30)
+        let labels = randomLabels(300, seed: 31)
+        let net = MultiLayerNet<Float>(MultiLayerNetConfiguration(inputSize: 30, hiddenSizes: [20, 10], activation: .sigmoid,
+                                                                  weightInit: .xavier, batchNorm: true, dropout: 0.3), seed: 32)
+        net.gradient(x.rows(0..<50), labels: Array(labels[0..<50]))
+        let snapshot = try XCTUnwrap(net.snapshot())
+        let scores = net.predict(x)
+        let parameters = net.parameters.map { ($0.name, $0.kind, $0.value, $0.gradient) }
+        XCTAssertEqual(snapshot.predict(x), scores)
+        XCTAssertEqual(snapshot.architecture, net.architecture)
+        for _ in 0..<3 {
+            net.gradient(x.rows(50..<100), labels: Array(labels[50..<100]))
+            for p in net.parameters { p.value = p.value - p.gradient * 0.5 }
+        }
+        XCTAssertNotEqual(net.predict(x), scores)
+        XCTAssertEqual(snapshot.predict(x), scores)
+        for (p, q) in zip(snapshot.parameters, parameters) {
+            XCTAssertEqual(p.name, q.0)
+            XCTAssertEqual(p.kind, q.1)
+            XCTAssertEqual(p.value, q.2)
+            XCTAssertEqual(p.gradient, q.3)
+        }
+        let sparse = SparseRows(x.relu())
+        let whole = net.accuracy(x, labels: labels) * 300
+        XCTAssertEqual(Double(net.correctPredictions(x, labels: labels, rows: 0..<120, batchSize: 7)
+                              + net.correctPredictions(x, labels: labels, rows: 120..<300, batchSize: 1000)), whole)
+        XCTAssertEqual(Double(net.correctPredictions(sparse, labels: labels, rows: 0..<300, batchSize: 64)),
+                       net.accuracy(sparse, labels: labels) * 300)
+        XCTAssertNil(try SimpleConvNet<Float>(seed: 1).snapshot())
+    }
+
     func testInferenceMatchesLayerByLayerForward() {
         for activation in [Activation.relu, .sigmoid, .tanh] {
             let net = MultiLayerNet<Float>(inputSize: 784, hiddenSizes: [40, 20], outputSize: 10,

@@ -11,7 +11,7 @@ public protocol ActivationLayer: Layer {}
 /// backward: dx = dout · (1 − y) · y        (σ′ peaks at x = 0 with value 0.25)
 /// ```
 /// Shapes: any → same shape.
-public final class Sigmoid<Scalar: TensorScalar>: ActivationLayer, StatelessInference {
+public final class Sigmoid<Scalar: TensorScalar>: ActivationLayer, Snapshotting {
     /// The training-mode output y, from which the backward pass computes σ′.
     private var output: Tensor<Scalar>?
     public init() {}
@@ -27,6 +27,7 @@ public final class Sigmoid<Scalar: TensorScalar>: ActivationLayer, StatelessInfe
         return dout.sigmoidBackward(output: y)   // dout · (1 − y) · y
     }
 
+    public func snapshot() -> any Layer<Scalar> { Sigmoid() }
     public var summary: String { "Sigmoid" }
 }
 
@@ -37,7 +38,7 @@ public final class Sigmoid<Scalar: TensorScalar>: ActivationLayer, StatelessInfe
 /// backward: dx = dout where x > 0, else 0
 /// ```
 /// Shapes: any → same shape.
-public final class ReLU<Scalar: TensorScalar>: ActivationLayer, StatelessInference {
+public final class ReLU<Scalar: TensorScalar>: ActivationLayer, Snapshotting {
     /// The training-mode output y: y > 0 exactly where x > 0, so it serves as the mask.
     private var output: Tensor<Scalar>?
     public init() {}
@@ -53,6 +54,7 @@ public final class ReLU<Scalar: TensorScalar>: ActivationLayer, StatelessInferen
         return dout.masked(wherePositive: y)   // dout where x > 0, else 0
     }
 
+    public func snapshot() -> any Layer<Scalar> { ReLU() }
     public var summary: String { "ReLU" }
 }
 
@@ -63,7 +65,7 @@ public final class ReLU<Scalar: TensorScalar>: ActivationLayer, StatelessInferen
 /// backward: dx = dout · (1 − y²)
 /// ```
 /// Shapes: any → same shape.
-public final class Tanh<Scalar: TensorScalar>: ActivationLayer, StatelessInference {
+public final class Tanh<Scalar: TensorScalar>: ActivationLayer, Snapshotting {
     /// The training-mode output y, from which the backward pass computes tanh′.
     private var output: Tensor<Scalar>?
     public init() {}
@@ -79,5 +81,6 @@ public final class Tanh<Scalar: TensorScalar>: ActivationLayer, StatelessInferen
         return dout.tanhBackward(output: y)   // dout · (1 − y²)
     }
 
+    public func snapshot() -> any Layer<Scalar> { Tanh() }
     public var summary: String { "Tanh" }
 }

@@ -11,7 +11,7 @@ import ScratchTensor
 ///
 /// As a network's first layer it also reads images stored by their nonzero pixels
 /// (``SparseRows``), in training and at inference: the same products over the nonzeros only.
-public final class Affine<Scalar: TensorScalar>: Layer, InputGradientOptional, StatelessInference {
+public final class Affine<Scalar: TensorScalar>: Layer, InputGradientOptional, Snapshotting {
     public let weight: Parameter<Scalar>
     public let bias: Parameter<Scalar>
     private var input: Input?
@@ -87,6 +87,8 @@ public final class Affine<Scalar: TensorScalar>: Layer, InputGradientOptional, S
         }
         bias.gradient = dout.sumRows()   // db = Σₙ dout
     }
+
+    public func snapshot() -> any Layer<Scalar> { Affine(weight: weight.snapshot(), bias: bias.snapshot()) }
 
     public var parameters: [Parameter<Scalar>] { [weight, bias] }
     public var summary: String { "Affine \(weight.value.shape[0])→\(weight.value.shape[1])" }

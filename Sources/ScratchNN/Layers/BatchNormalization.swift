@@ -12,7 +12,7 @@ import ScratchTensor
 /// Backward follows the computational graph of the book's implementation.
 /// Shapes: `x [N, D]` → `[N, D]`; `[N, C, H, W]` inputs are flattened to
 /// `[N, C·H·W]` and normalized per element, as in the course.
-public final class BatchNormalization<Scalar: TensorScalar>: Layer, StatelessInference {
+public final class BatchNormalization<Scalar: TensorScalar>: Layer, Snapshotting {
     public let gamma: Parameter<Scalar>
     public let beta: Parameter<Scalar>
     /// Running mean and variance used at inference.
@@ -35,6 +35,17 @@ public final class BatchNormalization<Scalar: TensorScalar>: Layer, StatelessInf
         self.momentum = momentum
         self.epsilon = epsilon
     }
+
+    private init(copying other: BatchNormalization) {
+        gamma = other.gamma.snapshot()
+        beta = other.beta.snapshot()
+        runningMean = other.runningMean
+        runningVariance = other.runningVariance
+        momentum = other.momentum
+        epsilon = other.epsilon
+    }
+
+    public func snapshot() -> any Layer<Scalar> { BatchNormalization(copying: self) }
 
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
         switch mode {

@@ -9,7 +9,7 @@ import ScratchTensor
 /// ```
 /// Shapes: any → same shape. The layer draws its masks from its own seeded
 /// generator, so a run is reproducible.
-public final class Dropout<Scalar: TensorScalar>: Layer, StatelessInference {
+public final class Dropout<Scalar: TensorScalar>: Layer, Snapshotting {
     public let ratio: Double
     /// When true, training-mode forward passes reuse the last mask (for
     /// gradient checks, which need the same function on every evaluation).
@@ -39,6 +39,9 @@ public final class Dropout<Scalar: TensorScalar>: Layer, StatelessInference {
         guard let mask else { preconditionFailure("Dropout.backward needs a training-mode forward first") }
         return dout * mask
     }
+
+    /// The same ratio (inference draws no masks).
+    public func snapshot() -> any Layer<Scalar> { Dropout(ratio: ratio, seed: 0) }
 
     public var summary: String { "Dropout \(ratio)" }
 }
