@@ -10,7 +10,7 @@ public struct Record: Codable, Sendable, Equatable {
     public var trainAccuracy: Double
     /// Accuracy on the whole test set.
     public var testAccuracy: Double
-    /// Seconds since training started.
+    /// Seconds since training started, when the row was complete.
     public var elapsedSeconds: Double
 
     public init(iteration: Int, epoch: Double, loss: Double, trainAccuracy: Double, testAccuracy: Double, elapsedSeconds: Double) {
@@ -48,7 +48,8 @@ public struct History: Codable, Sendable, Equatable {
     /// Seconds spent in forward/backward/update steps (and converting the training set once
     /// for them, where the trainer stores it by its nonzero pixels).
     public var trainingSeconds = 0.0
-    /// Seconds spent measuring accuracy.
+    /// Seconds spent measuring accuracy (by the trainer's thread: an evaluation the second core
+    /// runs while training goes on counts only for the time the trainer joins in or waits).
     public var evaluationSeconds = 0.0
 
     public init() {}

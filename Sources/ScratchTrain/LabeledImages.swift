@@ -86,6 +86,15 @@ enum NetworkImages<Scalar: TensorScalar> {
         }
     }
 
+    /// ``Network/correctPredictions(_:labels:rows:batchSize:)``.
+    func correctPredictions<Net: Network>(_ network: Net, labels: [Int], rows: Range<Int>, batchSize: Int) -> Int
+    where Net.Scalar == Scalar {
+        switch self {
+        case .dense(let x): network.correctPredictions(x, labels: labels, rows: rows, batchSize: batchSize)
+        case .sparse(let x): network.correctPredictions(x, labels: labels, rows: rows, batchSize: batchSize)
+        }
+    }
+
     /// ``Network/accuracy(_:labels:batchSize:)``.
     func accuracy<Net: Network>(_ network: Net, labels: [Int], batchSize: Int) -> Double where Net.Scalar == Scalar {
         switch self {

@@ -32,12 +32,15 @@ public struct Trainer<Net: Network> {
     /// - Parameters:
     ///   - onRecord: called after each recorded row, with the network whose
     ///     parameters still hold that iteration's gradients (for gradient-norm
-    ///     and activation reports).
+    ///     and activation reports): `network` itself, or, when the row was
+    ///     evaluated on the second core while training went on, a snapshot of
+    ///     it taken at that iteration (``Network/snapshot()``). A row evaluated
+    ///     that way arrives with the next one's iteration (or at the end).
     ///   - onProgress: called after every iteration.
     public func train(
         _ network: Net, optimizer: inout any Optimizer<Scalar>,
         training: LabeledImages<Scalar>, test: LabeledImages<Scalar>,
-        onRecord: (Record, Net) -> Void = { _, _ in },
+        onRecord: (Record, any Network<Scalar>) -> Void = { _, _ in },
         onProgress: (TrainingProgress) -> Void = { _ in }
     ) -> History {
         var rng = RandomGenerator(seed: configuration.seed)
@@ -97,6 +100,30 @@ public struct Trainer<Net: Network> {
         // drawn when the first of them is (the same draws, in the same order) and prepared on
         // the second core while the first computes.
         var loader = twoCores ? MinibatchLoader(trainingImages) : nil
+        // With two cores, a network that can be copied (an MLP) and a set big enough to split,
+        // each recorded iteration is evaluated on the second core while the first trains on
+        // (``DeferredEvaluation``); not while the second converts the training set.
+        let deferEvaluation = twoCores && network.snapshot() != nil
+            && test.count * network.parameterCount >= ParallelEvaluation.minimumWork
+        typealias Row = (iteration: Int, loss: Double, minibatchAccuracy: Double?)
+        var pending: (row: Row, evaluation: DeferredEvaluation<Scalar>)?
+        /// Appends a completed row to the history and reports it.
+        func append(_ row: Row, trainAccuracy: Double, testAccuracy: Double, _ network: any Network<Scalar>) -> Record {
+            let record = Record(iteration: row.iteration,
+                                epoch: Double(row.iteration * configuration.batchSize) / Double(training.count),
+                                loss: row.loss, trainAccuracy: trainAccuracy, testAccuracy: testAccuracy,
+                                elapsedSeconds: seconds(clock.now - start))
+            history.records.append(record)
+            onRecord(record, network)
+            return record
+        }
+        /// Completes the row evaluated on the second core (joining in) and appends it.
+        func finish(_ deferred: (row: Row, evaluation: DeferredEvaluation<Scalar>)) -> Record {
+            let accuracies = deferred.evaluation.finish()
+            pending = nil
+            return append(deferred.row, trainAccuracy: deferred.row.minibatchAccuracy ?? accuracies[1],
+                          testAccuracy: accuracies[0], deferred.evaluation.snapshot)
+        }
 
         for iteration in 1...max(total, 1) where total > 0 {
             let stepStart = clock.now
@@ -147,25 +174,32 @@ public struct Trainer<Net: Network> {
             var record: Record?
             if records(iteration, training.count, total) {
                 let evalStart = clock.now
+                if let previous = pending { record = finish(previous) }
                 // The whole training set when asked for (trainingSetImages), else this minibatch.
-                let trainAccuracy = if let trainingSetImages {
-                    trainingSetImages.accuracy(network, labels: training.labels, batchSize: configuration.evaluationBatchSize)
+                let minibatchAccuracy = trainingSetImages == nil
+                    ? batch.accuracy(network, labels: labels, batchSize: configuration.evaluationBatchSize) : nil
+                let row = (iteration: iteration, loss: loss, minibatchAccuracy: minibatchAccuracy)
+                if deferEvaluation, background == nil, let snapshot = network.snapshot() {
+                    // The second core evaluates this iteration's network while the first trains on.
+                    var sets = [(testImages, test.labels)]
+                    if let trainingSetImages { sets.append((trainingSetImages, training.labels)) }
+                    pending = (row, DeferredEvaluation(snapshot, on: sets, batchSize: configuration.evaluationBatchSize))
                 } else {
-                    batch.accuracy(network, labels: labels, batchSize: configuration.evaluationBatchSize)
+                    let trainAccuracy = minibatchAccuracy ?? trainingSetImages!.accuracy(
+                        network, labels: training.labels, batchSize: configuration.evaluationBatchSize)
+                    let testAccuracy = testImages.accuracy(network, labels: test.labels,
+                                                           batchSize: configuration.evaluationBatchSize)
+                    record = append(row, trainAccuracy: trainAccuracy, testAccuracy: testAccuracy, network)
                 }
-                let testAccuracy = testImages.accuracy(network, labels: test.labels,
-                                                       batchSize: configuration.evaluationBatchSize)
                 history.evaluationSeconds += seconds(clock.now - evalStart)
-                let row = Record(iteration: iteration,
-                                 epoch: Double(iteration * configuration.batchSize) / Double(training.count),
-                                 loss: loss, trainAccuracy: trainAccuracy, testAccuracy: testAccuracy,
-                                 elapsedSeconds: seconds(clock.now - start))
-                history.records.append(row)
-                onRecord(row, network)
-                record = row
             }
             onProgress(TrainingProgress(iteration: iteration, totalIterations: total, loss: loss, record: record,
                                         elapsedSeconds: seconds(clock.now - start)))
+        }
+        if let last = pending {
+            let evalStart = clock.now
+            _ = finish(last)
+            history.evaluationSeconds += seconds(clock.now - evalStart)
         }
         return history
     }

@@ -111,23 +111,50 @@ final class TrainerTests: XCTestCase {
         }
     }
 
-    /// With a second core the minibatches are prepared there (``MinibatchLoader``); the run is
-    /// the one-core run to the last bit.
-    func testMinibatchesPreparedOnTheSecondCoreTrainAsGatheredInPlace() throws {
+    /// With a second core the minibatches are prepared there (``MinibatchLoader``) and each
+    /// recorded iteration is evaluated there on a snapshot while training goes on
+    /// (``DeferredEvaluation``); the run is the one-core run to the last bit, and `onRecord`
+    /// sees each recorded iteration's gradients all the same. Also with the whole training set's
+    /// accuracy, batch norm and dropout.
+    func testWorkOnTheSecondCoreLeavesTheRunAsOnOneCore() throws {
         guard GEMMSelection.cores >= 2 else { throw XCTSkip("needs two cores") }
         let mnist = try sample()
         let training = LabeledImages(images: mnist.train.images, labels: mnist.train.labels).prefix(1000)
         let test = LabeledImages(images: mnist.test.images, labels: mnist.test.labels)
         // 1,000 rows: sparse from the first step (too few to convert in the background), both ways.
-        let network = MultiLayerNetConfiguration(hiddenSizes: [40, 20], activation: .sigmoid, weightInit: .xavier)
-        let configuration = TrainingConfiguration(schedule: .iterations(95), evaluateEvery: 20)
-        let twoCores = train(network, configuration, trainingImages: training, test: test).sparse
-        let oneCore = GEMMSelection.$threadLimit.withValue(1) {
-            train(network, configuration, trainingImages: training, test: test).sparse
+        let runs = [
+            (MultiLayerNetConfiguration(hiddenSizes: [40, 20], activation: .sigmoid, weightInit: .xavier),
+             TrainingConfiguration(schedule: .iterations(95), evaluateEvery: 20), 5),   // 20, 40, 60, 80, 95
+            (MultiLayerNetConfiguration(hiddenSizes: [50, 30], activation: .relu, weightInit: .he, batchNorm: true, dropout: 0.2),
+             TrainingConfiguration(schedule: .iterations(40), evaluateEvery: 10, trainAccuracySource: .trainingSet), 4),
+        ]
+        for (network, configuration, records) in runs {
+            /// The history, each record's gradient norms, and whether `onRecord` got snapshots.
+            func run() -> (History, [[Float]], [Bool]) {
+                var gradients: [[Float]] = [], snapshots: [Bool] = []
+                var optimizer: any Optimizer<Float> = SGD<Float>(learningRate: 0.1)
+                let trained = MultiLayerNet<Float>(network, seed: 7)
+                let history = Trainer<MultiLayerNet<Float>>(configuration).train(
+                    trained, optimizer: &optimizer, training: training, test: test,
+                    onRecord: { record, net in
+                        XCTAssertEqual(net.parameters.count, 2 * network.hiddenSizes.count + 2 + (network.batchNorm ? 4 : 0))
+                        gradients.append(net.parameters.map { $0.gradient.norm() })
+                        snapshots.append(net !== trained)
+                    })
+                return (history, gradients, snapshots)
+            }
+            let (twoCores, twoCoreGradients, deferred) = run()
+            let (oneCore, oneCoreGradients, notDeferred) = GEMMSelection.$threadLimit.withValue(1) { run() }
+            XCTAssertEqual(deferred, Array(repeating: true, count: records))
+            XCTAssertEqual(notDeferred, Array(repeating: false, count: records))
+            func numbers(_ history: History) -> [[Double]] {
+                history.records.map { [Double($0.iteration), $0.loss, $0.trainAccuracy, $0.testAccuracy] }
+            }
+            XCTAssertEqual(twoCores.records.count, records)
+            XCTAssertEqual(numbers(twoCores), numbers(oneCore))
+            XCTAssertEqual(twoCoreGradients, oneCoreGradients)
+            XCTAssertEqual(twoCoreGradients.count, twoCores.records.count)
         }
-        func numbers(_ history: History) -> [[Double]] { history.records.map { [$0.loss, $0.trainAccuracy, $0.testAccuracy] } }
-        XCTAssertEqual(twoCores.records.count, 5)
-        XCTAssertEqual(numbers(twoCores), numbers(oneCore))
     }
 
     func testTheTrainingSetStaysDenseWhenSparseRowsDoNotPay() throws {
