@@ -1,4 +1,3 @@
-import Foundation
 import ScratchNN
 import ScratchTensor
 
@@ -46,8 +45,11 @@ enum NetworkImages<Scalar: TensorScalar> {
     /// in all. Converting takes about 0.65 µs per MNIST image (38 ms for the 60,000, on two
     /// threads) and each row drawn sparse saves about 0.4 µs of a step (784-40-20-10), so sets
     /// sampled at least twice over are converted (1000 steps of 100, once over and two
-    /// thirds, measured even). The trainer uses this when no second core is free; otherwise
-    /// see ``trainingPlan(rows:for:iterations:secondCore:)``.
+    /// thirds, measured even). With two cores the dense minibatches cost less still: the
+    /// second core gathers them and evaluates while the first trains (``MinibatchLoader``,
+    /// ``DeferredEvaluation``). Converting on the second core in the background instead, while
+    /// the first steps drew dense minibatches, measured 5–15% slower for 1000 steps and 2–5%
+    /// for 2000 once those two took that core: the conversion's memory traffic slowed both.
     init<Net: Network>(_ images: Tensor<Scalar>, for network: Net, sampledRows: Int) where Net.Scalar == Scalar {
         self.init(images, for: network, sparseIfPossible: sampledRows >= 2 * images.rows)
     }
@@ -101,61 +103,5 @@ enum NetworkImages<Scalar: TensorScalar> {
         case .dense(let x): network.accuracy(x, labels: labels, batchSize: batchSize)
         case .sparse(let x): network.accuracy(x, labels: labels, batchSize: batchSize)
         }
-    }
-}
-
-extension NetworkImages {
-    /// The images as the trainer draws minibatches from them: `.now` as ``init(_:for:sampledRows:)``
-    /// decides, or `.from(iteration:)`: dense until that iteration, and then stored by their
-    /// nonzeros, converted meanwhile on the second core (``BackgroundSparseRows``).
-    enum TrainingPlan: Equatable {
-        case now
-        case from(iteration: Int)
-    }
-
-    /// Sets of at least this many rows are converted in the background when a second core is
-    /// free: converting the 60,000 MNIST images takes about 73 ms on one core.
-    static var backgroundMinimumRows: Int { 4096 }
-
-    /// The iteration from which a set of `rows` rows converted in the background is used: the
-    /// conversion takes about 1.2 µs per MNIST image on one core, and a step of 784-40-20-10
-    /// about 190 µs, so by then the second core has had the time (the trainer waits otherwise,
-    /// so that the iteration — and with it every number of the run — never depends on timing).
-    static func backgroundIteration(rows: Int) -> Int { rows / 120 + 1 }
-
-    /// How the trainer holds a training set of `rows` rows for `network` over `iterations` steps.
-    static func trainingPlan<Net: Network>(rows: Int, for network: Net, iterations: Int,
-                                           secondCore: Bool) -> TrainingPlan where Net.Scalar == Scalar {
-        let from = backgroundIteration(rows: rows)
-        guard secondCore, network.acceptsSparseInput, rows >= backgroundMinimumRows, from < iterations else { return .now }
-        return .from(iteration: from)
-    }
-}
-
-/// A set of images converted to ``SparseRows`` on a thread of its own while the trainer draws
-/// its first minibatches from the dense images, at the lowest priority (Linux `SCHED_IDLE`: it
-/// runs only on a core nothing else wants). A run that stops before it needs them (a
-/// diverging one) leaves the conversion to finish unused.
-final class BackgroundSparseRows<Scalar: TensorScalar>: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private var result: SparseRows<Scalar>?
-
-    init(_ images: Tensor<Scalar>, maximumDensity: Double) {
-        let thread = Thread { [self] in
-            #if os(Linux)
-            var parameters = sched_param()
-            _ = pthread_setschedparam(pthread_self(), 5 /* SCHED_IDLE */, &parameters)
-            #endif
-            result = GEMMSelection.$threadLimit.withValue(1) { SparseRows(images, maximumDensity: maximumDensity) }
-            done.signal()
-        }
-        thread.start()
-    }
-
-    /// The converted images (waiting for them if need be), or nil when they are too dense.
-    /// Called once.
-    func wait() -> SparseRows<Scalar>? {
-        done.wait()
-        return result
     }
 }

@@ -52,21 +52,10 @@ public struct Trainer<Net: Network> {
         let start = clock.now
         var order: [Int] = []
         var cursor = 0
-        // The training set as the network trains on it fastest (an MLP: by its nonzero
-        // pixels, from which each step gathers its minibatch), converted once: here, as
-        // training time, or on the second core while the first steps draw dense minibatches.
-        // (A run that measures accuracy on the whole training set converts it up front anyway.)
-        let twoCores = min(GEMMSelection.cores, GEMMSelection.threadLimit ?? 2) >= 2
-        let secondCore = twoCores && configuration.trainAccuracySource == .minibatch
-        var background: (iteration: Int, images: BackgroundSparseRows<Scalar>)?
-        var trainingImages: NetworkImages<Scalar>
-        switch NetworkImages<Scalar>.trainingPlan(rows: training.count, for: network, iterations: total, secondCore: secondCore) {
-        case .now:
-            trainingImages = NetworkImages(training.images, for: network, sampledRows: total * configuration.batchSize)
-        case .from(let iteration):
-            trainingImages = .dense(training.images)
-            background = (iteration, BackgroundSparseRows(training.images, maximumDensity: NetworkImages<Scalar>.maximumSparseDensity))
-        }
+        // The training set as the network trains on it fastest (an MLP sampling it at least twice
+        // over: by its nonzero pixels, from which each step gathers its minibatch), converted
+        // once, as training time.
+        let trainingImages = NetworkImages(training.images, for: network, sampledRows: total * configuration.batchSize)
         history.trainingSeconds += seconds(clock.now - start)
         // The sets evaluated every few iterations, likewise converted once (as evaluation time).
         var evaluations = total / max(configuration.evaluateEvery, 1) + 1
@@ -96,13 +85,14 @@ public struct Trainer<Net: Network> {
                 return Array(order[cursor..<end])
             }
         }
-        // With two cores, the minibatches drawn from sparse images up to the next evaluation are
-        // drawn when the first of them is (the same draws, in the same order) and prepared on
-        // the second core while the first computes.
-        var loader = twoCores ? MinibatchLoader(trainingImages) : nil
+        // With two cores, the minibatches up to the next evaluation are drawn when the first of
+        // them is (the same draws, in the same order) and prepared on the second core while the
+        // first computes.
+        let twoCores = min(GEMMSelection.cores, GEMMSelection.threadLimit ?? 2) >= 2
+        let loader = twoCores ? MinibatchLoader(trainingImages) : nil
         // With two cores, a network that can be copied (an MLP) and a set big enough to split,
         // each recorded iteration is evaluated on the second core while the first trains on
-        // (``DeferredEvaluation``); not while the second converts the training set.
+        // (``DeferredEvaluation``).
         let deferEvaluation = twoCores && network.snapshot() != nil
             && test.count * network.parameterCount >= ParallelEvaluation.minimumWork
         typealias Row = (iteration: Int, loss: Double, minibatchAccuracy: Double?)
@@ -127,13 +117,6 @@ public struct Trainer<Net: Network> {
 
         for iteration in 1...max(total, 1) where total > 0 {
             let stepStart = clock.now
-            if let pending = background, iteration == pending.iteration {
-                if let sparse = pending.images.wait() {
-                    trainingImages = .sparse(sparse)
-                    if twoCores { loader = MinibatchLoader(trainingImages) }
-                }
-                background = nil
-            }
             let indices: [Int]
             let batch: NetworkImages<Scalar>
             if let prepared = loader?.next() {
@@ -145,9 +128,8 @@ public struct Trainer<Net: Network> {
                 if let loader {
                     var group: [[Int]] = []
                     var next = iteration + 1
-                    // Up to the next evaluation, and not past the switch to the sparse images.
-                    while next <= total && group.count < MinibatchLoader<Scalar>.maximumGroup
-                            && next != background?.iteration {
+                    // Up to the next evaluation.
+                    while next <= total && group.count < MinibatchLoader<Scalar>.maximumGroup {
                         group.append(drawIndices())
                         if records(next, training.count, total) { break }
                         next += 1
@@ -179,7 +161,7 @@ public struct Trainer<Net: Network> {
                 let minibatchAccuracy = trainingSetImages == nil
                     ? batch.accuracy(network, labels: labels, batchSize: configuration.evaluationBatchSize) : nil
                 let row = (iteration: iteration, loss: loss, minibatchAccuracy: minibatchAccuracy)
-                if deferEvaluation, background == nil, let snapshot = network.snapshot() {
+                if deferEvaluation, let snapshot = network.snapshot() {
                     // The second core evaluates this iteration's network while the first trains on.
                     var sets = [(testImages, test.labels)]
                     if let trainingSetImages { sets.append((trainingSetImages, training.labels)) }

@@ -57,34 +57,6 @@ final class TrainerTests: XCTestCase {
         assertSameRun(train(network, configuration, trainingImages: training, test: test))
     }
 
-    /// A big enough set is converted on the second core while the first minibatches are drawn
-    /// dense; the switch comes at a set iteration (the trainer waits for the conversion if need
-    /// be), so two runs are the same to the last bit, and the run is the dense one's.
-    func testTheTrainingSetConvertedInTheBackgroundSwitchesAtASetIteration() throws {
-        let mnist = try sample()
-        let training = LabeledImages(images: mnist.train.images, labels: mnist.train.labels)
-        let test = LabeledImages(images: mnist.test.images, labels: mnist.test.labels)
-        let mlp = MultiLayerNet<Float>(MultiLayerNetConfiguration(hiddenSizes: [10], activation: .relu, weightInit: .he))
-        typealias Images = NetworkImages<Float>
-        XCTAssertEqual(Images.backgroundIteration(rows: 5000), 42)
-        XCTAssertEqual(Images.trainingPlan(rows: 5000, for: mlp, iterations: 300, secondCore: true),
-                       .from(iteration: 42))
-        // One core, too few rows or iterations, or a first layer that does not read sparse rows: as before.
-        XCTAssertEqual(Images.trainingPlan(rows: 5000, for: mlp, iterations: 300, secondCore: false), .now)
-        XCTAssertEqual(Images.trainingPlan(rows: 4000, for: mlp, iterations: 300, secondCore: true), .now)
-        XCTAssertEqual(Images.trainingPlan(rows: 5000, for: mlp, iterations: 42, secondCore: true), .now)
-        let flattened = Sequential<Float>([Flatten<Float>()] + mlp.layers)
-        XCTAssertEqual(Images.trainingPlan(rows: 5000, for: flattened, iterations: 300, secondCore: true), .now)
-
-        let network = MultiLayerNetConfiguration(hiddenSizes: [40, 20], activation: .sigmoid, weightInit: .xavier)
-        let configuration = TrainingConfiguration(schedule: .iterations(120), evaluateEvery: 20)
-        let first = train(network, configuration, trainingImages: training, test: test)
-        let second = train(network, configuration, trainingImages: training, test: test)
-        func numbers(_ history: History) -> [[Double]] { history.records.map { [$0.loss, $0.trainAccuracy, $0.testAccuracy] } }
-        XCTAssertEqual(numbers(first.sparse), numbers(second.sparse))
-        assertSameRun(first)
-    }
-
     /// The loader hands out the batches asked for, in order, as gathered in place (sparse
     /// ones also listed by column), then nothing until asked again.
     func testTheLoaderPreparesTheBatchesAskedFor() throws {
