@@ -59,3 +59,63 @@ final class MinibatchLoader<Scalar: TensorScalar>: @unchecked Sendable {
         return (slot.indices, slot.batch!)
     }
 }
+
+/// A run's minibatches, in order: drawn with replacement, or epoch by epoch from a shuffle, with
+/// the trainer's generator; with two cores, prepared on the second by a ``MinibatchLoader``.
+struct Minibatches<Scalar: TensorScalar> {
+    private let images: NetworkImages<Scalar>
+    private let rows: Int
+    private let schedule: TrainingConfiguration.Schedule
+    private let batchSize: Int
+    private var rng: RandomGenerator
+    private var order: [Int] = []
+    private var cursor = 0
+    private let loader: MinibatchLoader<Scalar>?
+
+    /// The minibatches of `configuration` from `images` (`rows` of them), seeded by its seed.
+    init(_ images: NetworkImages<Scalar>, rows: Int, _ configuration: TrainingConfiguration, twoCores: Bool) {
+        self.images = images
+        self.rows = rows
+        schedule = configuration.schedule
+        batchSize = configuration.batchSize
+        rng = RandomGenerator(seed: configuration.seed)
+        loader = twoCores ? MinibatchLoader(images) : nil
+    }
+
+    /// The next minibatch's rows: drawn with replacement, or the next slice of this epoch's shuffle.
+    private mutating func drawIndices() -> [Int] {
+        switch schedule {
+        case .iterations:
+            return rng.indices(count: batchSize, below: rows)
+        case .epochs:
+            if cursor >= order.count {
+                order = rng.permutation(rows)
+                cursor = 0
+            }
+            let end = min(cursor + batchSize, order.count)
+            defer { cursor = end }
+            return Array(order[cursor..<end])
+        }
+    }
+
+    /// Iteration `iteration`'s minibatch: its row indices and rows. With a loader, when none is
+    /// prepared, this one is gathered here and the following ones up to the first iteration
+    /// `groupEnds` accepts (the next evaluation) are drawn now (the same draws, in the same
+    /// order) and prepared on the second core.
+    mutating func next(_ iteration: Int, of total: Int, groupEnds: (Int) -> Bool) -> (indices: [Int], rows: NetworkImages<Scalar>) {
+        if let prepared = loader?.next() { return prepared }
+        let indices = drawIndices()
+        let batch = images.batch(indices)
+        if let loader {
+            var group: [[Int]] = []
+            var next = iteration + 1
+            while next <= total && group.count < MinibatchLoader<Scalar>.maximumGroup {
+                group.append(drawIndices())
+                if groupEnds(next) { break }
+                next += 1
+            }
+            loader.prepare(group)
+        }
+        return (indices, batch)
+    }
+}

@@ -43,15 +43,12 @@ public struct Trainer<Net: Network> {
         onRecord: (Record, any Network<Scalar>) -> Void = { _, _ in },
         onProgress: (TrainingProgress) -> Void = { _ in }
     ) -> History {
-        var rng = RandomGenerator(seed: configuration.seed)
         let total = configuration.totalIterations(trainingCount: training.count)
         let parameters = network.parameters
         var history = History()
         var monitor = DivergenceMonitor(maximumLoss: configuration.maximumLoss, patience: configuration.divergencePatience)
         let clock = ContinuousClock()
         let start = clock.now
-        var order: [Int] = []
-        var cursor = 0
         // The training set as the network trains on it fastest (an MLP sampling it at least twice
         // over: by its nonzero pixels, from which each step gathers its minibatch), converted
         // once, as training time.
@@ -70,26 +67,10 @@ public struct Trainer<Net: Network> {
         }
         history.evaluationSeconds += seconds(clock.now - conversionStart)
 
-        /// The next minibatch's rows: drawn with replacement, or the next slice of this epoch's shuffle.
-        func drawIndices() -> [Int] {
-            switch configuration.schedule {
-            case .iterations:
-                return rng.indices(count: configuration.batchSize, below: training.count)
-            case .epochs:
-                if cursor >= order.count {
-                    order = rng.permutation(training.count)
-                    cursor = 0
-                }
-                let end = min(cursor + configuration.batchSize, order.count)
-                defer { cursor = end }
-                return Array(order[cursor..<end])
-            }
-        }
         // With two cores, the minibatches up to the next evaluation are drawn when the first of
-        // them is (the same draws, in the same order) and prepared on the second core while the
-        // first computes.
+        // them is and prepared on the second core while the first computes.
         let twoCores = min(GEMMSelection.cores, GEMMSelection.threadLimit ?? 2) >= 2
-        let loader = twoCores ? MinibatchLoader(trainingImages) : nil
+        var minibatches = Minibatches(trainingImages, rows: training.count, configuration, twoCores: twoCores)
         // With two cores, a network that can be copied (an MLP) and a set big enough to split,
         // each recorded iteration is evaluated on the second core while the first trains on
         // (``DeferredEvaluation``).
@@ -117,26 +98,7 @@ public struct Trainer<Net: Network> {
 
         for iteration in 1...max(total, 1) where total > 0 {
             let stepStart = clock.now
-            let indices: [Int]
-            let batch: NetworkImages<Scalar>
-            if let prepared = loader?.next() {
-                indices = prepared.indices
-                batch = prepared.rows
-            } else {
-                indices = drawIndices()
-                batch = trainingImages.batch(indices)
-                if let loader {
-                    var group: [[Int]] = []
-                    var next = iteration + 1
-                    // Up to the next evaluation.
-                    while next <= total && group.count < MinibatchLoader<Scalar>.maximumGroup {
-                        group.append(drawIndices())
-                        if records(next, training.count, total) { break }
-                        next += 1
-                    }
-                    loader.prepare(group)
-                }
-            }
+            let (indices, batch) = minibatches.next(iteration, of: total) { records($0, training.count, total) }
             let labels = indices.map { training.labels[$0] }
             let loss = Double(batch.gradient(network, labels: labels))
             history.iterations = iteration
