@@ -61,7 +61,7 @@ final class MinibatchLoader<Scalar: TensorScalar>: @unchecked Sendable {
 }
 
 /// A run's minibatches, in order: drawn with replacement, or epoch by epoch from a shuffle, with
-/// the trainer's generator; with two cores, prepared on the second by a ``MinibatchLoader``.
+/// the trainer's generator; prepared on the second core by a ``MinibatchLoader`` if asked.
 struct Minibatches<Scalar: TensorScalar> {
     private let images: NetworkImages<Scalar>
     private let rows: Int
@@ -72,14 +72,15 @@ struct Minibatches<Scalar: TensorScalar> {
     private var cursor = 0
     private let loader: MinibatchLoader<Scalar>?
 
-    /// The minibatches of `configuration` from `images` (`rows` of them), seeded by its seed.
-    init(_ images: NetworkImages<Scalar>, rows: Int, _ configuration: TrainingConfiguration, twoCores: Bool) {
+    /// The minibatches of `configuration` from `images` (`rows` of them), seeded by its seed,
+    /// with a ``MinibatchLoader`` or without.
+    init(_ images: NetworkImages<Scalar>, rows: Int, _ configuration: TrainingConfiguration, loader: Bool) {
         self.images = images
         self.rows = rows
         schedule = configuration.schedule
         batchSize = configuration.batchSize
         rng = RandomGenerator(seed: configuration.seed)
-        loader = twoCores ? MinibatchLoader(images) : nil
+        self.loader = loader ? MinibatchLoader(images) : nil
     }
 
     /// The next minibatch's rows: drawn with replacement, or the next slice of this epoch's shuffle.

@@ -67,15 +67,14 @@ public struct Trainer<Net: Network> {
         }
         history.evaluationSeconds += seconds(clock.now - conversionStart)
 
-        // With two cores, the minibatches up to the next evaluation are drawn when the first of
-        // them is and prepared on the second core while the first computes.
-        let twoCores = min(GEMMSelection.cores, GEMMSelection.threadLimit ?? 2) >= 2
-        var minibatches = Minibatches(trainingImages, rows: training.count, configuration, twoCores: twoCores)
-        // With two cores, a network that can be copied (an MLP) and a set big enough to split,
-        // each recorded iteration is evaluated on the second core while the first trains on
-        // (``DeferredEvaluation``).
-        let deferEvaluation = twoCores && network.snapshot() != nil
-            && test.count * network.parameterCount >= ParallelEvaluation.minimumWork
+        // With two cores and a network that can be copied (an MLP, whose steps run on one core),
+        // the second core prepares the minibatches up to the next evaluation (drawn when the
+        // first of them is) and, for a set big enough to split, evaluates each recorded
+        // iteration (``DeferredEvaluation``) while the first trains on. (A convolutional
+        // network's steps use both cores: a loader beside them made 2_6 2–4% slower.)
+        let secondCore = min(GEMMSelection.cores, GEMMSelection.threadLimit ?? 2) >= 2 && network.snapshot() != nil
+        var minibatches = Minibatches(trainingImages, rows: training.count, configuration, loader: secondCore)
+        let deferEvaluation = secondCore && test.count * network.parameterCount >= ParallelEvaluation.minimumWork
         typealias Row = (iteration: Int, loss: Double, minibatchAccuracy: Double?)
         var pending: (row: Row, evaluation: DeferredEvaluation<Scalar>)?
         /// Appends a completed row to the history and reports it.
