@@ -8,9 +8,10 @@ import ScratchTensor
 /// in when it needs the result, at the next record. Every row is predicted as the trainer's own
 /// evaluation predicts it, so the accuracies are the same to the last bit.
 ///
-/// The evaluation takes half of a 784-40-20-10 run, and the second core is otherwise idle
-/// while the first computes training steps: evaluated this way, the evaluation of iteration t
-/// runs beside steps t+1…t+10 (measured below in the README's performance section).
+/// The evaluation took half of a 784-40-20-10 run while the second core sat idle during the
+/// training steps; now the evaluation of iteration t runs beside steps t+1…t+10 (10 dense steps
+/// and an evaluation of 784-40-20-10, `scratchnet train --hidden 40,20 --activation sigmoid
+/// --iterations 500 --eval-every 10`: 3.70–4.25 → 2.87 ms).
 final class DeferredEvaluation<Scalar: TensorScalar>: @unchecked Sendable {
     /// Rows each thread claims at a time.
     static var chunkRows: Int { 1000 }
