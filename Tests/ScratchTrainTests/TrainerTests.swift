@@ -93,10 +93,13 @@ final class TrainerTests: XCTestCase {
         let mnist = try sample()
         let training = LabeledImages(images: mnist.train.images, labels: mnist.train.labels).prefix(1000)
         let test = LabeledImages(images: mnist.test.images, labels: mnist.test.labels)
-        // 1,000 rows: sparse from the first step (too few to convert in the background), both ways.
+        // 1,000 rows sampled at least twice over (sparse minibatches, listed by column on the
+        // second core), and less (dense ones).
         let runs = [
             (MultiLayerNetConfiguration(hiddenSizes: [40, 20], activation: .sigmoid, weightInit: .xavier),
              TrainingConfiguration(schedule: .iterations(95), evaluateEvery: 20), 5),   // 20, 40, 60, 80, 95
+            (MultiLayerNetConfiguration(hiddenSizes: [40, 20], activation: .sigmoid, weightInit: .xavier),
+             TrainingConfiguration(schedule: .iterations(15), evaluateEvery: 5), 3),
             (MultiLayerNetConfiguration(hiddenSizes: [50, 30], activation: .relu, weightInit: .he, batchNorm: true, dropout: 0.2),
              TrainingConfiguration(schedule: .iterations(40), evaluateEvery: 10, trainAccuracySource: .trainingSet), 4),
         ]
