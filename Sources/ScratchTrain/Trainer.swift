@@ -36,7 +36,8 @@ public struct Trainer<Net: Network> {
     ///     evaluated on the second core while training went on, a snapshot of
     ///     it taken at that iteration (``Network/snapshot()``). A row evaluated
     ///     that way arrives with the next one's iteration (or at the end).
-    ///   - onProgress: called after every iteration.
+    ///   - onProgress: called after every iteration, and once more with the last row when it
+    ///     was evaluated on the second core.
     public func train(
         _ network: Net, optimizer: inout any Optimizer<Scalar>,
         training: LabeledImages<Scalar>, test: LabeledImages<Scalar>,
@@ -141,8 +142,10 @@ public struct Trainer<Net: Network> {
         }
         if let last = pending {
             let evalStart = clock.now
-            _ = finish(last)
+            let record = finish(last)
             history.evaluationSeconds += seconds(clock.now - evalStart)
+            onProgress(TrainingProgress(iteration: history.iterations, totalIterations: total, loss: record.loss,
+                                        record: record, elapsedSeconds: seconds(clock.now - start)))
         }
         return history
     }

@@ -107,6 +107,7 @@ final class TrainerTests: XCTestCase {
             /// The history, each record's gradient norms, and whether `onRecord` got snapshots.
             func run() -> (History, [[Float]], [Bool]) {
                 var gradients: [[Float]] = [], snapshots: [Bool] = []
+                var reported: [Record] = []
                 var optimizer: any Optimizer<Float> = SGD<Float>(learningRate: 0.1)
                 let trained = MultiLayerNet<Float>(network, seed: 7)
                 let history = Trainer<MultiLayerNet<Float>>(configuration).train(
@@ -115,7 +116,10 @@ final class TrainerTests: XCTestCase {
                         XCTAssertEqual(net.parameters.count, 2 * network.hiddenSizes.count + 2 + (network.batchNorm ? 4 : 0))
                         gradients.append(net.parameters.map { $0.gradient.norm() })
                         snapshots.append(net !== trained)
-                    })
+                    },
+                    onProgress: { progress in if let record = progress.record { reported.append(record) } })
+                // Every row reaches the progress callback too, the last one included.
+                XCTAssertEqual(reported.map(\.iteration), history.records.map(\.iteration))
                 return (history, gradients, snapshots)
             }
             let (twoCores, twoCoreGradients, deferred) = run()
