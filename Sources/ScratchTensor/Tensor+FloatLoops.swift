@@ -324,10 +324,11 @@ extension FloatLoops {
     /// nonzeros (r, v) of x's column k, r ascending, one fused multiply-add each.
     ///
     /// It reads x's nonzeros listed by column: column k's are `entries[begins[k]..<ends[k]]`
-    /// (``SparseRows/transposedProduct(_:into:)`` lists them with room left between columns; ``SparseColumnLists`` back to back). It accumulates each output row
-    /// in registers, two rows side by side (two independent chains hide the FMA latency), and
-    /// stores it once; with `continuing` the sums start from `out`'s rows instead of 0, so
-    /// that rows listed and multiplied in chunks sum in one chain, as all at once. (Adding each nonzero's product to
+    /// (``SparseRows/transposedProduct(_:into:)`` lists them with room left between columns,
+    /// ``SparseColumnLists`` back to back). It accumulates each output row in registers, two
+    /// rows side by side (two independent chains hide the FMA latency), and stores it once;
+    /// with `continuing` the sums start from `out`'s rows instead of 0, so that rows listed and
+    /// multiplied in chunks sum in one chain, as all at once. (Adding each nonzero's product to
     /// its row of `out` in place, straight from x's rows, needs a load and a store of that row
     /// per nonzero: measured 1.2 times slower for 40 columns and twice as slow for 100, the
     /// stores bounding it.) `dout` has rows `ldd` apart, a multiple of 16 with zeros past
