@@ -36,17 +36,15 @@ extension Layer {
 }
 
 /// A layer whose inference-mode forward pass reads only its parameters (it keeps nothing for
-/// a backward pass), so several threads may run it at once on different rows.
+/// a backward pass), so several threads may run it at once on different rows, and a copy of it
+/// as it stands can run on another thread while it trains on.
 ///
 /// ``Network/accuracy(_:labels:batchSize:)`` splits a large set's rows between two threads only
-/// when every layer of the network is one. Convolution and pooling layers keep their last
-/// input at inference too, so convolutional networks keep one thread per evaluation.
-public protocol StatelessInference: Layer {}
-
-/// A layer that can copy itself as it stands, for inference on another thread while it trains
-/// on: the trainer evaluates such a snapshot of a network on the second core while the first
-/// core computes the next steps (``Network/snapshot()``).
-public protocol Snapshotting<Scalar>: StatelessInference {
+/// when every layer of the network is one, and the trainer evaluates a snapshot of such a
+/// network on the second core while the first computes the next steps (``Network/snapshot()``).
+/// Convolution and pooling layers keep their last input at inference too, so convolutional
+/// networks keep one thread per evaluation and have no snapshot.
+public protocol StatelessInference<Scalar>: Layer {
     /// A new layer with this one's parameters (values and gradients) and inference state (batch
     /// norm's running statistics) as they are now; training this layer on leaves it unchanged.
     func snapshot() -> any Layer<Scalar>

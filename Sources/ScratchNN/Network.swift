@@ -288,12 +288,12 @@ extension Network {
     }
 
     /// The network as it stands, for inference on another thread while it trains on: a
-    /// ``Sequential`` of the layers' snapshots (``Snapshotting``), or nil when a layer cannot
+    /// ``Sequential`` of the layers' snapshots (``StatelessInference``), or nil when a layer cannot
     /// be copied (convolution and pooling keep their input at inference).
     public func snapshot() -> Sequential<Scalar>? {
         var copies: [any Layer<Scalar>] = []
         for layer in layers {
-            guard let layer = layer as? any Snapshotting<Scalar> else { return nil }
+            guard let layer = layer as? any StatelessInference<Scalar> else { return nil }
             copies.append(layer.snapshot())
         }
         return Sequential(copies, weightDecay: weightDecay)

@@ -179,7 +179,7 @@ public struct SparseRows<Scalar: TensorScalar>: Sendable, Equatable {
     }
 
     /// These rows with their nonzeros also listed by column, as ``transposedProduct(_:into:)``
-    /// reads them (it lists them itself otherwise: a sixth of a 784-40-20-10 training step,
+    /// reads them (it lists them itself otherwise: a seventh of a 784-40-20-10 training step,
     /// the nonzeros' scattered writes to 784 lists): for a minibatch the trainer prepares on
     /// the second core while the first computes the step before. The same matrix.
     public func indexedByColumn() -> SparseRows {
@@ -187,6 +187,9 @@ public struct SparseRows<Scalar: TensorScalar>: Sendable, Equatable {
         indexed.columnLists = SparseColumnLists(self)
         return indexed
     }
+
+    /// Whether ``indexedByColumn()`` listed these rows' nonzeros by column.
+    public var isIndexedByColumn: Bool { columnLists != nil }
 
     /// Number of rows (the first dimension).
     public var rows: Int { rowStarts.count - 1 }

@@ -48,7 +48,7 @@ enum NetworkImages<Scalar: TensorScalar> {
     /// thirds, measured even). With two cores the dense minibatches cost less still: the
     /// second core gathers them and evaluates while the first trains (``MinibatchLoader``,
     /// ``DeferredEvaluation``). Converting on the second core in the background instead, while
-    /// the first steps drew dense minibatches, measured 5–15% slower for 1000 steps and 2–5%
+    /// the first steps drew dense minibatches, measured 5–15% slower for 1000 steps and 2–8%
     /// for 2000 once those two took that core: the conversion's memory traffic slowed both.
     init<Net: Network>(_ images: Tensor<Scalar>, for network: Net, sampledRows: Int) where Net.Scalar == Scalar {
         self.init(images, for: network, sparseIfPossible: sampledRows >= 2 * images.rows)
@@ -63,20 +63,14 @@ enum NetworkImages<Scalar: TensorScalar> {
         }
     }
 
-    /// The images at `indices` (a minibatch), in the same form.
-    func batch(_ indices: [Int]) -> NetworkImages {
+    /// The images at `indices` (a minibatch), in the same form; with `listingColumns`, sparse
+    /// rows also listed by column (``SparseRows/indexedByColumn()``), as ``MinibatchLoader``
+    /// prepares them on the second core (on the first, the product lists them faster itself).
+    func batch(_ indices: [Int], listingColumns: Bool = false) -> NetworkImages {
         switch self {
         case .dense(let x): .dense(x.gatherRows(indices))
-        case .sparse(let x): .sparse(x.gatherRows(indices))
-        }
-    }
-
-    /// ``batch(_:)``, sparse rows also listed by column (``SparseRows/indexedByColumn()``), as
-    /// ``MinibatchLoader`` prepares them.
-    func preparedBatch(_ indices: [Int]) -> NetworkImages {
-        switch self {
-        case .dense(let x): .dense(x.gatherRows(indices))
-        case .sparse(let x): .sparse(x.gatherRows(indices).indexedByColumn())
+        case .sparse(let x):
+            .sparse(listingColumns ? x.gatherRows(indices).indexedByColumn() : x.gatherRows(indices))
         }
     }
 

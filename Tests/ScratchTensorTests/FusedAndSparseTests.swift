@@ -207,6 +207,8 @@ final class FusedAndSparseTests: XCTestCase {
             let x = SparseRows(sparseImages(m, k, seed: UInt64(m + k)).converted(to: T.self))
             let indexed = x.indexedByColumn()
             XCTAssertEqual(indexed, x)
+            XCTAssertTrue(indexed.isIndexedByColumn)
+            XCTAssertFalse(x.isIndexedByColumn)
             XCTAssertEqual(indexed.densified(), x.densified())
             let dout: Tensor<T> = randomTensor([m, n], seed: UInt64(n + 3), scale: 0.5)
             var listedHere = Tensor<T>(shape: [k, n], repeating: 9), listedAhead = listedHere

@@ -74,6 +74,8 @@ final class TrainerTests: XCTestCase {
                     case (.dense(let a), .dense(let b)): XCTAssertEqual(a, b)
                     case (.sparse(let a), .sparse(let b)):
                         XCTAssertEqual(a, b)
+                        XCTAssertTrue(a.isIndexedByColumn)
+                        XCTAssertFalse(b.isIndexedByColumn)
                         XCTAssertEqual(a.densified(), images.gatherRows(indices))
                     default: XCTFail("the batch changed form")
                     }

@@ -11,7 +11,7 @@ public protocol ActivationLayer: Layer {}
 /// backward: dx = dout · (1 − y) · y        (σ′ peaks at x = 0 with value 0.25)
 /// ```
 /// Shapes: any → same shape.
-public final class Sigmoid<Scalar: TensorScalar>: ActivationLayer, Snapshotting {
+public final class Sigmoid<Scalar: TensorScalar>: ActivationLayer, StatelessInference {
     /// The training-mode output y, from which the backward pass computes σ′.
     private var output: Tensor<Scalar>?
     public init() {}
@@ -38,7 +38,7 @@ public final class Sigmoid<Scalar: TensorScalar>: ActivationLayer, Snapshotting 
 /// backward: dx = dout where x > 0, else 0
 /// ```
 /// Shapes: any → same shape.
-public final class ReLU<Scalar: TensorScalar>: ActivationLayer, Snapshotting {
+public final class ReLU<Scalar: TensorScalar>: ActivationLayer, StatelessInference {
     /// The training-mode output y: y > 0 exactly where x > 0, so it serves as the mask.
     private var output: Tensor<Scalar>?
     public init() {}
@@ -65,7 +65,7 @@ public final class ReLU<Scalar: TensorScalar>: ActivationLayer, Snapshotting {
 /// backward: dx = dout · (1 − y²)
 /// ```
 /// Shapes: any → same shape.
-public final class Tanh<Scalar: TensorScalar>: ActivationLayer, Snapshotting {
+public final class Tanh<Scalar: TensorScalar>: ActivationLayer, StatelessInference {
     /// The training-mode output y, from which the backward pass computes tanh′.
     private var output: Tensor<Scalar>?
     public init() {}

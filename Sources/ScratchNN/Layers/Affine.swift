@@ -11,7 +11,7 @@ import ScratchTensor
 ///
 /// As a network's first layer it also reads images stored by their nonzero pixels
 /// (``SparseRows``), in training and at inference: the same products over the nonzeros only.
-public final class Affine<Scalar: TensorScalar>: Layer, InputGradientOptional, Snapshotting {
+public final class Affine<Scalar: TensorScalar>: Layer, InputGradientOptional, StatelessInference {
     public let weight: Parameter<Scalar>
     public let bias: Parameter<Scalar>
     private var input: Input?

@@ -12,7 +12,7 @@ import ScratchTensor
 /// Backward follows the computational graph of the book's implementation.
 /// Shapes: `x [N, D]` → `[N, D]`; `[N, C, H, W]` inputs are flattened to
 /// `[N, C·H·W]` and normalized per element, as in the course.
-public final class BatchNormalization<Scalar: TensorScalar>: Layer, Snapshotting {
+public final class BatchNormalization<Scalar: TensorScalar>: Layer, StatelessInference {
     public let gamma: Parameter<Scalar>
     public let beta: Parameter<Scalar>
     /// Running mean and variance used at inference.

@@ -9,7 +9,7 @@ import ScratchTensor
 /// ```
 /// Shapes: any → same shape. The layer draws its masks from its own seeded
 /// generator, so a run is reproducible.
-public final class Dropout<Scalar: TensorScalar>: Layer, Snapshotting {
+public final class Dropout<Scalar: TensorScalar>: Layer, StatelessInference {
     public let ratio: Double
     /// When true, training-mode forward passes reuse the last mask (for
     /// gradient checks, which need the same function on every evaluation).

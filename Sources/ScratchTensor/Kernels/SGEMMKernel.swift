@@ -323,7 +323,8 @@ private struct Job: @unchecked Sendable {
         while k0 < ks.upperBound {
             let kc = min(kBlock, ks.upperBound - k0)
             packB(k0: k0, kc: kc, into: packed)
-            if useDotEdge {
+            let dotEdgeBlock = useDotEdge && kc >= 16
+            if dotEdgeBlock {
                 // The last panel's columns transposed: column j's kc elements at edgeBT[j·kc]
                 // (zeros for the columns past n, up to 4).
                 let j0 = n - edgeColumns, panel = packed + j0 * kc
@@ -358,7 +359,7 @@ private struct Job: @unchecked Sendable {
                     let panel = UnsafePointer(packed + j0 * kc)
                     let columns = min(width, n - j0)
                     let cTile = c + i0 * ldc + j0
-                    if useDotEdge && j0 + width >= n && kc >= 16 {
+                    if dotEdgeBlock && j0 + width >= n {
                         dotEdge(rows: rows, columns: columns, kc: kc, a: aBlock, lda: aStride, bT: UnsafePointer(edgeBT),
                                 c: cTile, ldc: ldc, beta: blockBeta)
                     } else if rows == mr && columns == width {
