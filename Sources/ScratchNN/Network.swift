@@ -86,7 +86,11 @@ extension Network {
     /// The loss layer's cross-entropy of `scores` plus the weight-decay penalty.
     private func loss(scores: Tensor<Scalar>, labels: [Int]) -> Scalar {
         let dataLoss = lossLayer.forward(scores, labels: labels)
-        return weightDecay.isNone ? dataLoss : dataLoss + weightDecay.penalty(parameters)
+        guard !weightDecay.isNone else { return dataLoss }
+        // Layer by layer, one running sum (no list of every parameter built each step).
+        var penalty: Scalar = 0
+        for layer in layers { penalty = weightDecay.penalty(layer.parameters, plus: penalty) }
+        return dataLoss + penalty
     }
 
     /// Backpropagation: one forward and one backward pass that fills every
@@ -103,18 +107,23 @@ extension Network {
 
     /// The backward pass after a training-mode forward pass and loss.
     private func backpropagate() {
-        var dout = lossLayer.backward()
-        let layers = self.layers
-        // Steps as the forward pass took them: fused convolution runs go back in one pass.
-        for step in Convolution<Scalar>.fusedSteps(layers).reversed() {
-            let i = step.lowerBound
-            if i == 0, let first = layers[0] as? any InputGradientOptional<Scalar> {
-                first.backwardParameters(dout)
-            } else {
-                dout = layers[i].backward(dout)
-            }
+        _ = backward(from: 0, lossLayer.backward(), layers)
+        if !weightDecay.isNone { for layer in layers { weightDecay.addGradient(to: layer.parameters) } }
+    }
+
+    /// The backward passes of the steps from layer `start` on, last first, from ∂L/∂out of
+    /// the last; returns ∂L/∂x of layer `start` (nil for a first layer that skips it). Steps are
+    /// as the forward pass took them (``Convolution/fusedSteps(_:)``: fused convolution runs go
+    /// back in one pass), found on the way down the recursion, so no list of them is built.
+    private func backward(from start: Int, _ dout: Tensor<Scalar>, _ layers: [any Layer<Scalar>]) -> Tensor<Scalar>? {
+        guard start < layers.count else { return dout }
+        let next = start + max(1, Convolution<Scalar>.fusedLayerCount(in: layers, at: start))
+        guard let dout = backward(from: next, dout, layers) else { return nil }
+        if start == 0, let first = layers[0] as? any InputGradientOptional<Scalar> {
+            first.backwardParameters(dout)
+            return nil
         }
-        if !weightDecay.isNone { weightDecay.addGradient(to: parameters) }
+        return layers[start].backward(dout)
     }
 
     // MARK: Sparse input
@@ -122,14 +131,18 @@ extension Network {
     /// Whether the first layer reads ``SparseRows`` directly (an ``Affine`` layer); the
     /// sparse forms of ``predict(_:)``, ``accuracy(_:labels:batchSize:)`` and
     /// ``gradient(_:labels:)`` work for any network, densifying the rows for other first layers.
-    public var acceptsSparseInput: Bool { layers.first is Affine<Scalar> }
+    public var acceptsSparseInput: Bool { firstAffine != nil }
+
+    /// The first layer, if it is an ``Affine`` layer. (Not `layers.first`: that generic getter
+    /// allocated 40 bytes per call here, once per training step.)
+    private var firstAffine: Affine<Scalar>? { layers.isEmpty ? nil : layers[0] as? Affine<Scalar> }
 
     /// ``gradient(_:labels:)`` for a minibatch stored by its nonzeros: the first Affine layer
     /// computes `x·W + b` and `dW = xᵀ·dout` over the nonzeros; every later layer sees the
     /// same dense tensors as on the dense images.
     @discardableResult
     public func gradient(_ x: SparseRows<Scalar>, labels: [Int]) -> Scalar {
-        guard let first = layers.first as? Affine<Scalar> else { return gradient(x.densified(), labels: labels) }
+        guard let first = firstAffine else { return gradient(x.densified(), labels: labels) }
         let loss = loss(scores: forward(first.forward(x, mode: .training), from: 1, mode: .training), labels: labels)
         backpropagate()
         return loss
@@ -143,7 +156,7 @@ extension Network {
 
     /// ``predict(_:)`` for rows `range` of `x`, which a first ``Affine`` layer reads in place.
     private func predict(_ x: SparseRows<Scalar>, rows range: Range<Int>) -> Tensor<Scalar> {
-        guard let first = layers.first as? Affine<Scalar> else {
+        guard let first = firstAffine else {
             return predict((range.count == x.rows ? x : x.rows(range)).densified(), mode: .inference)
         }
         let activation = fusedActivation(after: 0)
@@ -161,7 +174,7 @@ extension Network {
     /// test images have 11% fewer nonzero pixels than the last 5,000: halving the rows left
     /// one core waiting for the other.)
     func balancedSplit(_ x: SparseRows<Scalar>) -> Int? {
-        guard let first = layers.first as? Affine<Scalar>, x.rows > 1 else { return nil }
+        guard let first = firstAffine, x.rows > 1 else { return nil }
         let width = first.weight.value.columns
         let perRow = max(0, parameterCount - first.weight.value.count)
         /// Multiply-adds of rows 0..<r.
@@ -210,7 +223,7 @@ extension Network {
     /// ``predict(_:mode:)`` at inference for rows `range` of `x`, which a first ``Affine``
     /// layer reads in place (other first layers get a copy of the rows).
     private func predict(_ x: Tensor<Scalar>, rows range: Range<Int>) -> Tensor<Scalar> {
-        guard let first = layers.first as? Affine<Scalar> else {
+        guard let first = firstAffine else {
             return predict(range.count == x.rows ? x : x.rows(range), mode: .inference)
         }
         let activation = fusedActivation(after: 0)

@@ -21,10 +21,10 @@ public struct WeightDecay: Sendable, Equatable, CustomStringConvertible {
     public static let none = WeightDecay()
     public var isNone: Bool { l1 == 0 && l2 == 0 }
 
-    /// The penalty term for these parameters.
-    public func penalty<T: TensorScalar>(_ parameters: [Parameter<T>]) -> T {
-        guard !isNone else { return 0 }
-        var total: T = 0
+    /// The penalty term for these parameters, added to `initial` (one sum over several lists).
+    public func penalty<T: TensorScalar>(_ parameters: [Parameter<T>], plus initial: T = 0) -> T {
+        guard !isNone else { return initial }
+        var total = initial
         for p in parameters where p.kind == .weight {
             if l2 != 0 { total += T(0.5 * l2) * p.value.sumOfSquares() }
             if l1 != 0 { total += T(l1) * p.value.sumOfAbsolutes() }

@@ -63,14 +63,30 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     /// `count` indices drawn uniformly from `0..<upperBound` with replacement
     /// (NumPy's `np.random.choice(n, size)`), as the course draws minibatches.
     public mutating func indices(count: Int, below upperBound: Int) -> [Int] {
-        (0..<count).map { _ in int(below: upperBound) }
+        var list: [Int] = []
+        indices(count: count, below: upperBound, into: &list)
+        return list
+    }
+
+    /// ``indices(count:below:)`` written over `list` (no allocation once it has held `count`).
+    public mutating func indices(count: Int, below upperBound: Int, into list: inout [Int]) {
+        list.removeAll(keepingCapacity: true)
+        list.reserveCapacity(count)
+        for _ in 0..<count { list.append(int(below: upperBound)) }
     }
 
     /// A random permutation of `0..<count` (for epoch-mode shuffling).
     public mutating func permutation(_ count: Int) -> [Int] {
-        var p = Array(0..<count)
-        p.shuffle(using: &self)
+        var p: [Int] = []
+        permutation(count, into: &p)
         return p
+    }
+
+    /// ``permutation(_:)`` written over `p` (no allocation once it has held `count`).
+    public mutating func permutation(_ count: Int, into p: inout [Int]) {
+        p.removeAll(keepingCapacity: true)
+        p.append(contentsOf: 0..<count)
+        p.shuffle(using: &self)
     }
 }
 

@@ -9,31 +9,37 @@ struct SparseEntry<Scalar: TensorScalar> {
 /// reads, column by column.
 struct SparseColumnLists<Scalar: TensorScalar>: Sendable {
     /// `columns + 1` offsets into `entries`.
-    let starts: [Int]
-    let entries: [SparseEntry<Scalar>]
+    private(set) var starts: [Int] = []
+    /// Room for at least the listed nonzeros; those past `starts[columns]` mean nothing.
+    private(set) var entries: [SparseEntry<Scalar>] = []
 
-    /// `x`'s nonzeros by column: counted per column, then each copied to its column's next free
-    /// place, x's rows in order (a stable counting sort).
+    /// `x`'s nonzeros by column, over these lists' storage when it has room for them (else in
+    /// storage with room for `room`, or just enough if more): counted per column, then each
+    /// copied to its column's next free place, x's rows in order (a stable counting sort).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    init(_ x: SparseRows<Scalar>) {
+    mutating func list(_ x: SparseRows<Scalar>, room: Int = 0) {
         let k = x.columns, total = x.nonzeroCount
-        var starts = [Int](repeating: 0, count: k + 1)
+        if starts.count != k + 1 { starts = [Int](repeating: 0, count: k + 1) }
+        if entries.count < total {
+            // Never read before it is written (entries past the listed ones are not read at all).
+            entries = [SparseEntry<Scalar>](unsafeUninitializedCapacity: max(room, total)) { _, count in count = max(room, total) }
+        }
         x.columnIndices.withUnsafeBufferPointer { cols in
             starts.withUnsafeMutableBufferPointer { s in
-                for p in 0..<total { s[Int(cols[p]) + 1] += 1 }
-                for c in 0..<k { s[c + 1] += s[c] }
+                entries.withUnsafeMutableBufferPointer { entries in
+                    // s[c + 1] = the nonzeros in column c, then s[c] = where column c's begin
+                    s.update(repeating: 0)
+                    for p in 0..<total { s[Int(cols[p]) + 1] += 1 }
+                    for c in 0..<k { s[c + 1] += s[c] }
+                    // Listing moves s[c] on to the end of column c (= the start of c + 1) ...
+                    if let out = entries.baseAddress { x.listColumns(rows: 0..<x.rows, ends: s.baseAddress!, entries: out) }
+                    // ... so one place to the right they are the starts again.
+                    for c in stride(from: k, to: 0, by: -1) { s[c] = s[c - 1] }
+                    s[0] = 0
+                }
             }
         }
-        var next = starts
-        entries = [SparseEntry<Scalar>](unsafeUninitializedCapacity: total) { buffer, count in
-            next.withUnsafeMutableBufferPointer { next in
-                guard let out = buffer.baseAddress else { return }
-                x.listColumns(rows: 0..<x.rows, ends: next.baseAddress!, entries: out)
-            }
-            count = total
-        }
-        self.starts = starts
     }
 }
 

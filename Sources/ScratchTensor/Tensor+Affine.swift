@@ -23,12 +23,23 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func product(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
+        var c = Tensor()
+        product(a, b, transposeA: transposeA, transposeB: transposeB, into: &c)
+        return c
+    }
+
+    /// ``product(_:_:transposeA:transposeB:)`` written over `c`'s elements when it has as many
+    /// (``Tensor/init()``; `c` keeps a shape that reads as `[M, N]`).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func product(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false,
+                               into out: inout Tensor) {
         let (m, k) = transposeA ? (a.columns, a.rows) : (a.rows, a.columns)
         let (kb, n) = transposeB ? (b.columns, b.rows) : (b.rows, b.columns)
         precondition(k == kb, "matrix product shapes do not chain: \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")")
-        return a.scalars.withUnsafeBufferPointer { pa in
+        a.scalars.withUnsafeBufferPointer { pa in
             b.scalars.withUnsafeBufferPointer { pb in
-                Tensor(uninitializedShape: [m, n], count: m * n) { c in
+                out.overwrite(rows: m, columns: n) { c in
                     if k == 0 {
                         c.initialize(repeating: 0, count: m * n)
                     } else {
@@ -52,6 +63,17 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public static func affine(_ x: Tensor, _ w: Tensor, bias b: Tensor, activation: AffineActivation = .identity,
                               rows: Range<Int>? = nil) -> Tensor {
+        var out = Tensor()
+        affine(x, w, bias: b, activation: activation, rows: rows, into: &out)
+        return out
+    }
+
+    /// ``affine(_:_:bias:activation:rows:)`` written over `out`'s elements when it has as many
+    /// (``Tensor/init()``): an Affine layer's training-mode output, kept from step to step.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func affine(_ x: Tensor, _ w: Tensor, bias b: Tensor, activation: AffineActivation = .identity,
+                              rows: Range<Int>? = nil, into out: inout Tensor) {
         let rows = rows ?? 0..<x.rows
         precondition(rows.lowerBound >= 0 && rows.upperBound <= x.rows, "rows \(rows) out of range 0..<\(x.rows)")
         let m = rows.count, k = x.columns, n = w.columns
@@ -64,10 +86,10 @@ extension Tensor {
             kernelThreads = t
         }
         let threads = kernelThreads
-        return x.scalars.withUnsafeBufferPointer { px in
+        x.scalars.withUnsafeBufferPointer { px in
             w.scalars.withUnsafeBufferPointer { pw in
                 b.scalars.withUnsafeBufferPointer { pb in
-                    Tensor(uninitializedShape: [m, n], count: m * n) { c in
+                    out.overwrite(rows: m, columns: n) { c in
                         guard k > 0 else {
                             finishRows(c, 0..<m, n, zeroProduct: true, pb.baseAddress!, activation)
                             return

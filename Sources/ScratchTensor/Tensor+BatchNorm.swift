@@ -36,7 +36,8 @@ extension Tensor {
         }
     }
 
-    /// Batch normalization in training, over the batch's own statistics.
+    /// Batch normalization in training, over the batch's own statistics, written into `pass`
+    /// (over the tensors of the step before, when their sizes fit: no allocation).
     ///
     /// ```
     /// μ = mean(x),  xc = x − μ,  σ² = mean(xc²),  std = √(σ² + ε)
@@ -47,46 +48,55 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func batchNormalizationTraining(
-        _ x: Tensor, epsilon: Scalar, gamma: Tensor, beta: Tensor
-    ) -> (out: Tensor, centered: Tensor, normalized: Tensor, mean: Tensor, variance: Tensor, std: Tensor) {
+        _ x: Tensor, epsilon: Scalar, gamma: Tensor, beta: Tensor, into pass: inout BatchNormalizationPass<Scalar>
+    ) {
         let (n, d) = (x.rows, x.columns)
         precondition(gamma.count == d && beta.count == d, "batch normalization over \(d) columns needs [\(d)] γ and β")
-        let shape = [n, d]
-        let mean = x.reshaped(shape).meanRows()
-        let negativeMean = -mean
-        var squares = Tensor(shape: [d])
-        let centered = x.scalars.withUnsafeBufferPointer { px in
-            negativeMean.scalars.withUnsafeBufferPointer { m in
-                squares.scalars.withUnsafeMutableBufferPointer { sq in
-                    Tensor(uninitializedShape: shape, count: n * d) { o in
-                        for r in 0..<n {
-                            let base = r * d
-                            for j in 0..<d {
-                                let c = px[base + j] + m[j]
-                                (o + base + j).initialize(to: c)
-                                sq[j] += c * c
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        let variance = squares * (1 / Scalar(Swift.max(n, 1)))
-        let std = (variance + epsilon).sqrt()
-        let inverseStd = 1 / std
-        var normalized = Tensor(shape: shape)
-        let out = centered.scalars.withUnsafeBufferPointer { c in
-            inverseStd.scalars.withUnsafeBufferPointer { s in
-                gamma.scalars.withUnsafeBufferPointer { g in
-                    beta.scalars.withUnsafeBufferPointer { b in
-                        normalized.scalars.withUnsafeMutableBufferPointer { xn in
-                            Tensor(uninitializedShape: shape, count: n * d) { o in
-                                for r in 0..<n {
-                                    let base = r * d
-                                    for j in 0..<d {
-                                        let v = c[base + j] * s[j]
-                                        xn[base + j] = v
-                                        (o + base + j).initialize(to: v * g[j] + b[j])
+        let inverseN = 1 / Scalar(Swift.max(n, 1))
+        x.sumRows(into: &pass.mean)
+        pass.variance.reuse(shape: gamma.shape)
+        pass.std.reuse(shape: gamma.shape)
+        pass.inverseStd.reuse(shape: gamma.shape)
+        pass.out.reuse(rows: n, columns: d)
+        pass.centered.reuse(rows: n, columns: d)
+        pass.normalized.reuse(rows: n, columns: d)
+        x.scalars.withUnsafeBufferPointer { px in
+            pass.mean.scalars.withUnsafeMutableBufferPointer { m in
+                pass.variance.scalars.withUnsafeMutableBufferPointer { v in
+                    pass.std.scalars.withUnsafeMutableBufferPointer { std in
+                        pass.inverseStd.scalars.withUnsafeMutableBufferPointer { s in
+                            pass.centered.scalars.withUnsafeMutableBufferPointer { c in
+                                pass.normalized.scalars.withUnsafeMutableBufferPointer { xn in
+                                    pass.out.scalars.withUnsafeMutableBufferPointer { o in
+                                        gamma.scalars.withUnsafeBufferPointer { g in
+                                            beta.scalars.withUnsafeBufferPointer { b in
+                                                for j in 0..<d {
+                                                    m[j] *= inverseN   // μ = Σ x / N
+                                                    v[j] = 0
+                                                }
+                                                for r in 0..<n {
+                                                    let base = r * d
+                                                    for j in 0..<d {
+                                                        let centered = px[base + j] + -m[j]   // x + (−μ)
+                                                        c[base + j] = centered
+                                                        v[j] += centered * centered
+                                                    }
+                                                }
+                                                for j in 0..<d {
+                                                    v[j] *= inverseN   // σ² = Σ xc² / N
+                                                    std[j] = (v[j] + epsilon).squareRoot()
+                                                    s[j] = 1 / std[j]
+                                                }
+                                                for r in 0..<n {
+                                                    let base = r * d
+                                                    for j in 0..<d {
+                                                        let normalized = c[base + j] * s[j]
+                                                        xn[base + j] = normalized
+                                                        o[base + j] = normalized * g[j] + b[j]
+                                                    }
+                                                }
+                                            }
+                                        }
                                     }
                                 }
                             }
@@ -95,11 +105,11 @@ extension Tensor {
                 }
             }
         }
-        return (out, centered, normalized, mean, variance, std)
     }
 
-    /// The backward pass of ``batchNormalizationTraining(_:epsilon:gamma:beta:)`` (the book's
-    /// computational graph):
+    /// The backward pass of ``batchNormalizationTraining(_:epsilon:gamma:beta:into:)`` (the
+    /// book's computational graph), from that `pass`, into its `dx` and into `dgamma` and
+    /// `dbeta` (over their elements, when their sizes fit):
     /// ```
     /// dβ = Σ dout,  dγ = Σ xn·dout,  dxn = dout·γ
     /// dstd = −Σ(dxn·xc) / std²,  dσ² = dstd / std · 0.5
@@ -110,28 +120,58 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func batchNormalizationBackward(
-        _ dout: Tensor, centered xc: Tensor, normalized xn: Tensor, std: Tensor, gamma: Tensor
-    ) -> (dx: Tensor, dgamma: Tensor, dbeta: Tensor) {
-        let (n, d) = (xc.rows, xc.columns)
-        precondition(dout.count == n * d && xn.count == n * d && std.count == d && gamma.count == d,
-                     "batch normalization backward: shapes \(dout.shape), \(xc.shape), \(xn.shape), \(std.shape), \(gamma.shape) do not fit")
-        let shape = [n, d]
+        _ dout: Tensor, gamma: Tensor, pass: inout BatchNormalizationPass<Scalar>, dgamma: inout Tensor, dbeta: inout Tensor
+    ) {
+        let (n, d) = (pass.centered.rows, pass.centered.columns)
+        precondition(dout.count == n * d && gamma.count == d,
+                     "batch normalization backward: dout \(dout.shape) and γ \(gamma.shape) do not fit a pass over [\(n), \(d)]")
         let count = Scalar(n)
-        var dbeta = Tensor(shape: [d]), dgamma = Tensor(shape: [d]), dxnXc = Tensor(shape: [d])
+        let twoOverN = 2 / count, inverseN = 1 / count
+        dgamma.reuse(shape: gamma.shape)
+        dbeta.reuse(shape: gamma.shape)
+        pass.dvar.reuse(shape: gamma.shape)
+        pass.dmu.reuse(shape: gamma.shape)
+        pass.dx.reuse(rows: n, columns: d)
         dout.scalars.withUnsafeBufferPointer { g0 in
-            xn.scalars.withUnsafeBufferPointer { pxn in
-                xc.scalars.withUnsafeBufferPointer { pxc in
-                    gamma.scalars.withUnsafeBufferPointer { g in
-                        dbeta.scalars.withUnsafeMutableBufferPointer { db in
-                            dgamma.scalars.withUnsafeMutableBufferPointer { dg in
-                                dxnXc.scalars.withUnsafeMutableBufferPointer { dc in
-                                    for r in 0..<n {
-                                        let base = r * d
-                                        for j in 0..<d {
-                                            let v = g0[base + j]
-                                            db[j] += v
-                                            dg[j] += pxn[base + j] * v
-                                            dc[j] += (v * g[j]) * pxc[base + j]
+            pass.normalized.scalars.withUnsafeBufferPointer { pxn in
+                pass.centered.scalars.withUnsafeBufferPointer { pxc in
+                    pass.std.scalars.withUnsafeBufferPointer { std in
+                        pass.inverseStd.scalars.withUnsafeBufferPointer { s in
+                            gamma.scalars.withUnsafeBufferPointer { g in
+                                dbeta.scalars.withUnsafeMutableBufferPointer { db in
+                                    dgamma.scalars.withUnsafeMutableBufferPointer { dg in
+                                        pass.dvar.scalars.withUnsafeMutableBufferPointer { dv in
+                                            pass.dmu.scalars.withUnsafeMutableBufferPointer { dm in
+                                                pass.dx.scalars.withUnsafeMutableBufferPointer { dx in
+                                                    for j in 0..<d { db[j] = 0; dg[j] = 0; dv[j] = 0; dm[j] = 0 }
+                                                    for r in 0..<n {
+                                                        let base = r * d
+                                                        for j in 0..<d {
+                                                            let v = g0[base + j]
+                                                            db[j] += v
+                                                            dg[j] += pxn[base + j] * v
+                                                            dv[j] += (v * g[j]) * pxc[base + j]   // Σ dxn·xc
+                                                        }
+                                                    }
+                                                    for j in 0..<d {
+                                                        let dstd = -(dv[j] / (std[j] * std[j]))
+                                                        dv[j] = dstd / std[j] * 0.5
+                                                    }
+                                                    for r in 0..<n {
+                                                        let base = r * d
+                                                        for j in 0..<d {
+                                                            let v = (g0[base + j] * g[j]) * s[j] + (pxc[base + j] * dv[j]) * twoOverN
+                                                            dx[base + j] = v   // dxc
+                                                            dm[j] += v
+                                                        }
+                                                    }
+                                                    for j in 0..<d { dm[j] = -dm[j] * inverseN }   // −dμ / N
+                                                    for r in 0..<n {
+                                                        let base = r * d
+                                                        for j in 0..<d { dx[base + j] += dm[j] }
+                                                    }
+                                                }
+                                            }
                                         }
                                     }
                                 }
@@ -141,34 +181,28 @@ extension Tensor {
                 }
             }
         }
-        let dstd = -(dxnXc / (std * std))
-        let dvar = dstd / std * 0.5
-        let inverseStd = 1 / std
-        let twoOverN = 2 / count
-        var dmu = Tensor(shape: [d])
-        let dxc = dout.scalars.withUnsafeBufferPointer { g0 in
-            xc.scalars.withUnsafeBufferPointer { pxc in
-                gamma.scalars.withUnsafeBufferPointer { g in
-                    inverseStd.scalars.withUnsafeBufferPointer { s in
-                        dvar.scalars.withUnsafeBufferPointer { dv in
-                            dmu.scalars.withUnsafeMutableBufferPointer { dm in
-                                Tensor(uninitializedShape: shape, count: n * d) { o in
-                                    for r in 0..<n {
-                                        let base = r * d
-                                        for j in 0..<d {
-                                            let v = (g0[base + j] * g[j]) * s[j] + (pxc[base + j] * dv[j]) * twoOverN
-                                            (o + base + j).initialize(to: v)
-                                            dm[j] += v
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        let dx = dxc.addingRowVector(-dmu * (1 / count))
-        return (dx, dgamma, dbeta)
     }
+}
+
+/// What batch normalization's training pass (``Tensor/batchNormalizationTraining(_:epsilon:gamma:beta:into:)``)
+/// computes and its backward pass reads, and the input gradient that writes: the buffers a
+/// ``BatchNormalization`` layer keeps, written over from step to step.
+public struct BatchNormalizationPass<Scalar: TensorScalar>: Sendable {
+    /// xn·γ + β, `[N, D]`.
+    public internal(set) var out = Tensor<Scalar>()
+    /// xc = x − μ and xn = xc · 1/std, `[N, D]`.
+    public internal(set) var centered = Tensor<Scalar>()
+    public internal(set) var normalized = Tensor<Scalar>()
+    /// The batch's μ, σ² and std = √(σ² + ε), `[D]`.
+    public internal(set) var mean = Tensor<Scalar>()
+    public internal(set) var variance = Tensor<Scalar>()
+    public internal(set) var std = Tensor<Scalar>()
+    /// ∂L/∂x from the backward pass, `[N, D]`.
+    public internal(set) var dx = Tensor<Scalar>()
+    /// 1/std, and the backward pass's dσ² and −dμ/N, `[D]`.
+    var inverseStd = Tensor<Scalar>()
+    var dvar = Tensor<Scalar>()
+    var dmu = Tensor<Scalar>()
+
+    public init() {}
 }

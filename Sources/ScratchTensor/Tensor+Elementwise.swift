@@ -11,8 +11,16 @@ extension Tensor {
     /// is written straight into fresh storage: no copy of `self` first.
     @inline(__always)
     func mapElements(_ f: (Scalar) -> Scalar) -> Tensor {
+        var out = Tensor()
+        mapElements(into: &out, f)
+        return out
+    }
+
+    /// ``mapElements(_:)`` written over `out` (``overwrite(shape:count:_:)``).
+    @inline(__always)
+    func mapElements(into out: inout Tensor, _ f: (Scalar) -> Scalar) {
         scalars.withUnsafeBufferPointer { x in
-            Tensor(uninitializedShape: shape, count: x.count) { o in
+            out.overwrite(shape: shape, count: x.count) { o in
                 for i in 0..<x.count { (o + i).initialize(to: f(x[i])) }
             }
         }
@@ -21,10 +29,18 @@ extension Tensor {
     /// Combines two tensors of the same element count elementwise (into fresh storage).
     @inline(__always)
     func zipElements(_ other: Tensor, _ f: (Scalar, Scalar) -> Scalar) -> Tensor {
+        var out = Tensor()
+        zipElements(other, into: &out, f)
+        return out
+    }
+
+    /// ``zipElements(_:_:)`` written over `out` (``overwrite(shape:count:_:)``).
+    @inline(__always)
+    func zipElements(_ other: Tensor, into out: inout Tensor, _ f: (Scalar, Scalar) -> Scalar) {
         precondition(count == other.count, "elementwise shapes differ: \(shape) and \(other.shape)")
-        return scalars.withUnsafeBufferPointer { a in
+        scalars.withUnsafeBufferPointer { a in
             other.scalars.withUnsafeBufferPointer { b in
-                Tensor(uninitializedShape: shape, count: a.count) { o in
+                out.overwrite(shape: shape, count: a.count) { o in
                     for i in 0..<a.count { (o + i).initialize(to: f(a[i], b[i])) }
                 }
             }
@@ -61,6 +77,12 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func * (a: Tensor, b: Tensor) -> Tensor { a.zipElements(b, *) }
+
+    /// `self * other` (elementwise) written over `out`'s elements when it has as many
+    /// (``Tensor/init()``): dropout's masked output and gradient, kept from step to step.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func multiplied(by other: Tensor, into out: inout Tensor) { zipElements(other, into: &out, *) }
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
@@ -101,6 +123,20 @@ extension Tensor {
         scalars.withUnsafeMutableBufferPointer { o in
             other.scalars.withUnsafeBufferPointer { b in
                 for i in o.indices { o[i] += alpha * b[i] }
+            }
+        }
+    }
+
+    /// `self = self·keep + other·(1 − keep)` in place: a running average moved toward
+    /// `other` (batch normalization's running statistics, `keep` its momentum).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public mutating func interpolate(toward other: Tensor, keeping keep: Scalar) {
+        precondition(count == other.count, "elementwise shapes differ: \(shape) and \(other.shape)")
+        let move = 1 - keep
+        scalars.withUnsafeMutableBufferPointer { o in
+            other.scalars.withUnsafeBufferPointer { b in
+                for i in o.indices { o[i] = o[i] * keep + b[i] * move }
             }
         }
     }
@@ -181,9 +217,18 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func sigmoid() -> Tensor {
-        guard Scalar.self == Float.self else { return mapElements { 1 / (1 + Scalar.exp(-$0)) } }
-        return scalars.withUnsafeBufferPointer { x in
-            Tensor(uninitializedShape: shape, count: x.count) { o in
+        var y = Tensor()
+        sigmoid(into: &y)
+        return y
+    }
+
+    /// ``sigmoid()`` written over `y`'s elements when it has as many (``Tensor/init()``).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func sigmoid(into y: inout Tensor) {
+        guard Scalar.self == Float.self else { return mapElements(into: &y) { 1 / (1 + Scalar.exp(-$0)) } }
+        scalars.withUnsafeBufferPointer { x in
+            y.overwrite(shape: shape, count: x.count) { o in
                 FloatLoops.sigmoid(x.baseAddress!.float, into: o.float, count: x.count)
             }
         }
@@ -193,8 +238,17 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func relu() -> Tensor {
+        var y = Tensor()
+        relu(into: &y)
+        return y
+    }
+
+    /// ``relu()`` written over `y`'s elements when it has as many (``Tensor/init()``).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func relu(into y: inout Tensor) {
         scalars.withUnsafeBufferPointer { x in
-            Tensor(uninitializedShape: shape, count: x.count) { o in
+            y.overwrite(shape: shape, count: x.count) { o in
                 Self.select(x.baseAddress!, where: x.baseAddress!, into: o, count: x.count)
             }
         }
@@ -239,10 +293,19 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func masked(wherePositive output: Tensor) -> Tensor {
+        var dx = Tensor()
+        masked(wherePositive: output, into: &dx)
+        return dx
+    }
+
+    /// ``masked(wherePositive:)`` written over `dx`'s elements when it has as many (``Tensor/init()``).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func masked(wherePositive output: Tensor, into dx: inout Tensor) {
         precondition(count == output.count, "elementwise shapes differ: \(shape) and \(output.shape)")
-        return scalars.withUnsafeBufferPointer { d in
+        scalars.withUnsafeBufferPointer { d in
             output.scalars.withUnsafeBufferPointer { y in
-                Tensor(uninitializedShape: shape, count: d.count) { o in
+                dx.overwrite(shape: shape, count: d.count) { o in
                     Self.select(d.baseAddress!, where: y.baseAddress!, into: o, count: d.count)
                 }
             }
@@ -253,20 +316,43 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func sigmoidBackward(output y: Tensor) -> Tensor {
-        zipElements(y) { d, y in d * (1 - y) * y }
+        var dx = Tensor()
+        sigmoidBackward(output: y, into: &dx)
+        return dx
+    }
+
+    /// ``sigmoidBackward(output:)`` written over `dx`'s elements when it has as many (``Tensor/init()``).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func sigmoidBackward(output y: Tensor, into dx: inout Tensor) {
+        zipElements(y, into: &dx) { d, y in d * (1 - y) * y }
     }
 
     /// Tanh's backward pass from its output y: `self · (1 − y²)`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func tanhBackward(output y: Tensor) -> Tensor {
-        zipElements(y) { d, y in d * (1 - y * y) }
+        var dx = Tensor()
+        tanhBackward(output: y, into: &dx)
+        return dx
+    }
+
+    /// ``tanhBackward(output:)`` written over `dx`'s elements when it has as many (``Tensor/init()``).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func tanhBackward(output y: Tensor, into dx: inout Tensor) {
+        zipElements(y, into: &dx) { d, y in d * (1 - y * y) }
     }
 
     /// tanh(x).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func tanh() -> Tensor { mapElements { Scalar.tanh($0) } }
+
+    /// ``tanh()`` written over `y`'s elements when it has as many (``Tensor/init()``).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func tanh(into y: inout Tensor) { mapElements(into: &y) { Scalar.tanh($0) } }
 
     /// 1 where x > 0, else 0 (the ReLU derivative; 0 at x = 0 as in the course).
     @_specialize(where Scalar == Float)

@@ -5,13 +5,23 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func dropoutMask(shape: [Int], ratio: Double, using rng: inout RandomGenerator) -> Tensor {
+        var mask = Tensor()
+        dropoutMask(shape: shape, ratio: ratio, using: &rng, into: &mask)
+        return mask
+    }
+
+    /// ``dropoutMask(shape:ratio:using:)`` written over `mask`'s elements when it has as many
+    /// (``Tensor/init()``): the mask a Dropout layer draws anew every step.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func dropoutMask(shape: [Int], ratio: Double, using rng: inout RandomGenerator, into mask: inout Tensor) {
         precondition(ratio >= 0 && ratio <= 1, "dropout ratio must be in [0, 1], got \(ratio)")
         let count = shape.reduce(1, *)
         // uniform() is k·2⁻⁵³ for k = next() >> 11, so `uniform() > ratio` is `k > t` with
         // t = ⌊ratio·2⁵³⌋ (both scalings exact); `(t − k) >> 63` is that comparison without a
         // branch, which mispredicted at every unit dropped (a third of the mask's time).
         let t = UInt64((ratio * 0x1.0p53).rounded(.down))
-        return Tensor(uninitializedShape: shape, count: count) { o in
+        mask.overwrite(shape: shape, count: count) { o in
             var generator = rng   // a local copy keeps the state in registers
             for i in 0..<count {
                 let keep = (t &- (generator.next() >> 11)) >> 63

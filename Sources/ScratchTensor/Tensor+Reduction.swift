@@ -55,21 +55,32 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func sumRows() -> Tensor {
-        let n = columns
-        var out = Tensor(shape: [n])
+        var out = Tensor()
+        sumRows(into: &out)
+        return out
+    }
+
+    /// ``sumRows()`` written over `out`'s elements when it has as many (``Tensor/init()``):
+    /// an Affine layer's `db`, into its bias gradient. `out` keeps its shape when it has one
+    /// dimension of `columns`, else becomes `[columns]`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func sumRows(into out: inout Tensor) {
+        let n = columns, m = rows
+        if out.count != n || out.rank != 1 { out = Tensor(shape: [n]) }
         out.scalars.withUnsafeMutableBufferPointer { o in
             scalars.withUnsafeBufferPointer { x in
                 if Scalar.self == Float.self, let xp = x.baseAddress, let op = o.baseAddress {
-                    FloatLoops.sumRows(xp.float, rows: rows, columns: n, into: op.float)
+                    FloatLoops.sumRows(xp.float, rows: m, columns: n, into: op.float)
                     return
                 }
-                for r in 0..<rows {
+                for j in 0..<n { o[j] = 0 }
+                for r in 0..<m {
                     let base = r * n
                     for j in 0..<n { o[j] += x[base + j] }
                 }
             }
         }
-        return out
     }
 
     /// Column means (NumPy's `x.mean(axis=0)`): `[N, D]` → `[D]`.
@@ -170,11 +181,21 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func softmaxCrossEntropy(labels: [Int]) -> (probabilities: Tensor, loss: Scalar) {
+        var y = Tensor()
+        let loss = softmaxCrossEntropy(labels: labels, into: &y)
+        return (y, loss)
+    }
+
+    /// ``softmaxCrossEntropy(labels:)`` with the probabilities written over `y`'s elements when
+    /// it has as many (``Tensor/init()``); returns the loss.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func softmaxCrossEntropy(labels: [Int], into y: inout Tensor) -> Scalar {
         let n = columns
         precondition(rows == labels.count, "\(rows) predictions for \(labels.count) labels")
         var total: Scalar = 0
-        let y = scalars.withUnsafeBufferPointer { x in
-            Tensor(uninitializedShape: shape, count: x.count) { o in
+        scalars.withUnsafeBufferPointer { x in
+            y.overwrite(shape: shape, count: x.count) { o in
                 for r in 0..<rows {
                     Self.softmaxRow(x.baseAddress! + r * n, into: o + r * n, count: n)
                     let label = labels[r]
@@ -183,7 +204,7 @@ extension Tensor {
                 }
             }
         }
-        return (y, total / Scalar(labels.count))
+        return total / Scalar(labels.count)
     }
 
     /// The gradient of the mean softmax cross-entropy from the probabilities `self`:
@@ -191,11 +212,21 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func softmaxCrossEntropyGradient(labels: [Int]) -> Tensor {
+        var dx = Tensor()
+        softmaxCrossEntropyGradient(labels: labels, into: &dx)
+        return dx
+    }
+
+    /// ``softmaxCrossEntropyGradient(labels:)`` written over `dx`'s elements when it has as
+    /// many (``Tensor/init()``).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func softmaxCrossEntropyGradient(labels: [Int], into dx: inout Tensor) {
         let n = columns
         precondition(rows == labels.count, "\(rows) predictions for \(labels.count) labels")
         let scale = 1 / Scalar(labels.count)
-        return scalars.withUnsafeBufferPointer { y in
-            Tensor(uninitializedShape: shape, count: y.count) { o in
+        scalars.withUnsafeBufferPointer { y in
+            dx.overwrite(shape: shape, count: y.count) { o in
                 for r in 0..<rows {
                     let label = labels[r]
                     precondition(label >= 0 && label < n, "label \(label) outside 0..<\(n)")
@@ -212,10 +243,21 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func gatherRows(_ indices: [Int]) -> Tensor {
+        var batch = Tensor()
+        gatherRows(indices, into: &batch)
+        return batch
+    }
+
+    /// ``gatherRows(_:)`` written over `batch`'s elements when it has as many (``Tensor/init()``):
+    /// the minibatch buffers a trainer reuses.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func gatherRows(_ indices: [Int], into batch: inout Tensor) {
         let n = columns
         let count = indices.count * n
-        return scalars.withUnsafeBufferPointer { x in
-            Tensor(uninitializedShape: [indices.count] + shape.dropFirst(), count: count) { o in
+        let sameShape = batch.rank == rank && batch.rows == indices.count && batch.shape.dropFirst() == shape.dropFirst()
+        scalars.withUnsafeBufferPointer { x in
+            batch.overwrite(shape: sameShape ? batch.shape : [indices.count] + shape.dropFirst(), count: count) { o in
                 for source in indices {
                     precondition(source >= 0 && source < rows, "row \(source) out of range 0..<\(rows)")
                 }

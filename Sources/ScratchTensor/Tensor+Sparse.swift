@@ -16,17 +16,22 @@ import Dispatch
 /// every dimension but the first), like ``MatMul`` reads tensors.
 public struct SparseRows<Scalar: TensorScalar>: Sendable, Equatable {
     /// The dense tensor's shape.
-    public let shape: [Int]
+    public private(set) var shape: [Int]
     /// Elements per row (the product of every dimension of `shape` but the first).
-    public let columns: Int
+    public private(set) var columns: Int
     /// Row r's nonzeros are entries `rowStarts[r]..<rowStarts[r + 1]` of `columnIndices` and `values`.
-    public let rowStarts: [Int]
+    public private(set) var rowStarts: [Int]
     /// The column of each nonzero, ascending within a row.
-    public let columnIndices: [Int32]
+    public private(set) var columnIndices: [Int32]
     /// The nonzero values.
-    public let values: [Scalar]
+    public private(set) var values: [Scalar]
     /// The same nonzeros listed by column, when ``indexedByColumn()`` built them.
     private(set) var columnLists: SparseColumnLists<Scalar>?
+
+    /// No rows: the buffer to hand ``gatherRows(_:listingColumns:into:)`` the first time.
+    public init() {
+        self.init(shape: [0, 0], columns: 0, rowStarts: [0], columnIndices: [], values: [])
+    }
 
     /// The nonzeros of `dense`.
     public init(_ dense: Tensor<Scalar>) {
@@ -183,8 +188,10 @@ public struct SparseRows<Scalar: TensorScalar>: Sendable, Equatable {
     /// the nonzeros' scattered writes to 784 lists): for a minibatch the trainer prepares on
     /// the second core while the first computes the step before. The same matrix.
     public func indexedByColumn() -> SparseRows {
+        var lists = SparseColumnLists<Scalar>()
+        lists.list(self)
         var indexed = self
-        indexed.columnLists = SparseColumnLists(self)
+        indexed.columnLists = lists
         return indexed
     }
 
@@ -225,26 +232,63 @@ public struct SparseRows<Scalar: TensorScalar>: Sendable, Equatable {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func gatherRows(_ indices: [Int]) -> SparseRows {
-        var starts = [Int](repeating: 0, count: indices.count + 1)
-        for (r, source) in indices.enumerated() {
+        var batch = SparseRows()
+        gatherRows(indices, listingColumns: false, into: &batch, room: 0)
+        return batch
+    }
+
+    /// ``gatherRows(_:)`` (and with `listingColumns`, ``indexedByColumn()``) written into
+    /// `batch`'s storage (``init()`` the first time): once it has held a batch of as many rows
+    /// it has room for any (`indices.count × columns` nonzeros), so a trainer that reuses its
+    /// minibatch buffers gathers every later batch without allocating.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func gatherRows(_ indices: [Int], listingColumns: Bool = false, into batch: inout SparseRows) {
+        gatherRows(indices, listingColumns: listingColumns, into: &batch, room: indices.count * columns)
+    }
+
+    /// The rows at `indices` into `batch`, whose storage grows, when it must, to `room`
+    /// nonzeros (or just enough, if more).
+    private func gatherRows(_ indices: [Int], listingColumns: Bool, into batch: inout SparseRows, room: Int) {
+        var total = 0
+        for source in indices {
             precondition(source >= 0 && source < rows, "row \(source) out of range 0..<\(rows)")
-            starts[r + 1] = starts[r] + rowStarts[source + 1] - rowStarts[source]
+            total += rowStarts[source + 1] - rowStarts[source]
         }
-        let total = starts[indices.count]
-        /// `from`'s nonzeros of each gathered row, one after another.
-        func gathered<T>(_ from: [T]) -> [T] {
-            from.withUnsafeBufferPointer { source in
-                [T](unsafeUninitializedCapacity: total) { o, count in
-                    for (r, row) in indices.enumerated() where starts[r + 1] > starts[r] {
-                        (o.baseAddress! + starts[r]).initialize(from: source.baseAddress! + rowStarts[row],
-                                                                count: starts[r + 1] - starts[r])
+        var lists = batch.columnLists
+        batch.columnLists = nil
+        if batch.shape.count != shape.count || batch.shape[0] != indices.count || batch.shape.dropFirst() != shape.dropFirst() {
+            batch.shape = [indices.count] + shape.dropFirst()
+        }
+        batch.columns = columns
+        batch.rowStarts.removeAll(keepingCapacity: true)
+        batch.columnIndices.removeAll(keepingCapacity: true)
+        batch.values.removeAll(keepingCapacity: true)
+        batch.rowStarts.reserveCapacity(indices.count + 1)
+        if batch.values.capacity < total {
+            batch.columnIndices.reserveCapacity(max(room, total))
+            batch.values.reserveCapacity(max(room, total))
+        }
+        batch.rowStarts.append(0)
+        rowStarts.withUnsafeBufferPointer { starts in
+            columnIndices.withUnsafeBufferPointer { cols in
+                values.withUnsafeBufferPointer { vals in
+                    for source in indices {
+                        let first = starts[source], count = starts[source + 1] - first
+                        if count > 0 {
+                            batch.columnIndices.append(contentsOf: UnsafeBufferPointer(rebasing: cols[first..<(first + count)]))
+                            batch.values.append(contentsOf: UnsafeBufferPointer(rebasing: vals[first..<(first + count)]))
+                        }
+                        batch.rowStarts.append(batch.values.count)
                     }
-                    count = total
                 }
             }
         }
-        return SparseRows(shape: [indices.count] + shape.dropFirst(), columns: columns, rowStarts: starts,
-                          columnIndices: gathered(columnIndices), values: gathered(values))
+        if listingColumns {
+            if lists == nil { lists = SparseColumnLists() }
+            lists!.list(batch, room: room)
+            batch.columnLists = lists
+        }
     }
 
     // MARK: Products
@@ -258,6 +302,17 @@ public struct SparseRows<Scalar: TensorScalar>: Sendable, Equatable {
     @_specialize(where Scalar == Double)
     public func affine(_ w: Tensor<Scalar>, bias b: Tensor<Scalar>, activation: AffineActivation = .identity,
                        rows range: Range<Int>? = nil) -> Tensor<Scalar> {
+        var out = Tensor<Scalar>()
+        affine(w, bias: b, activation: activation, rows: range, into: &out)
+        return out
+    }
+
+    /// ``affine(_:bias:activation:rows:)`` written over `result`'s elements when it has as many
+    /// (``Tensor/init()``): an Affine layer's training-mode output, kept from step to step.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func affine(_ w: Tensor<Scalar>, bias b: Tensor<Scalar>, activation: AffineActivation = .identity,
+                       rows range: Range<Int>? = nil, into result: inout Tensor<Scalar>) {
         let range = range ?? 0..<rows
         precondition(range.lowerBound >= 0 && range.upperBound <= rows, "rows \(range) out of range 0..<\(rows)")
         let m = range.count, n = w.columns
@@ -266,12 +321,12 @@ public struct SparseRows<Scalar: TensorScalar>: Sendable, Equatable {
         // Two threads from about 0.1 ms of work (≈ 200k multiply-adds of 16 lanes).
         let work = (rowStarts[range.upperBound] - rowStarts[range.lowerBound]) * ((n + 15) / 16)
         let threads = work >= 200_000 ? max(1, min(2, GEMMSelection.cores, GEMMSelection.threadLimit ?? 2)) : 1
-        return rowStarts.withUnsafeBufferPointer { starts in
+        rowStarts.withUnsafeBufferPointer { starts in
             columnIndices.withUnsafeBufferPointer { cols in
                 values.withUnsafeBufferPointer { vals in
                     w.scalars.withUnsafeBufferPointer { pw in
                         b.scalars.withUnsafeBufferPointer { pb in
-                            Tensor<Scalar>(uninitializedShape: [m, n], count: m * n) { out in
+                            result.overwrite(rows: m, columns: n) { out in
                                 // Row r of the range is row r of `starts + range.lowerBound`, whose
                                 // offsets still index the whole set's nonzeros.
                                 let job = SparseAffineJob(

@@ -63,14 +63,24 @@ enum NetworkImages<Scalar: TensorScalar> {
         }
     }
 
-    /// The images at `indices` (a minibatch), in the same form; with `listingColumns`, sparse
-    /// rows also listed by column (``SparseRows/indexedByColumn()``), as ``MinibatchLoader``
-    /// prepares them on the second core (on the first, the product lists them faster itself).
-    func batch(_ indices: [Int], listingColumns: Bool = false) -> NetworkImages {
+    /// The images at `indices` (a minibatch), in the same form, written into `buffer`'s storage
+    /// (nil the first time; then no allocation); with `listingColumns`, sparse rows also listed
+    /// by column (``SparseRows/indexedByColumn()``), as ``MinibatchLoader`` prepares them on the
+    /// second core (on the first, the product lists them faster itself).
+    func batch(_ indices: [Int], listingColumns: Bool = false, into buffer: inout NetworkImages?) {
+        let old = buffer
+        buffer = nil   // `old` the storage's only owner, when the trainer has let go of it
         switch self {
-        case .dense(let x): .dense(x.gatherRows(indices))
+        case .dense(let x):
+            var rows = Tensor<Scalar>()
+            if case .dense(let kept)? = old { rows = kept }
+            x.gatherRows(indices, into: &rows)
+            buffer = .dense(rows)
         case .sparse(let x):
-            .sparse(listingColumns ? x.gatherRows(indices).indexedByColumn() : x.gatherRows(indices))
+            var rows = SparseRows<Scalar>()
+            if case .sparse(let kept)? = old { rows = kept }
+            x.gatherRows(indices, listingColumns: listingColumns, into: &rows)
+            buffer = .sparse(rows)
         }
     }
 

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import ScratchTensor
 
 /// Prepares minibatches on the second core while the first computes the steps before them:
@@ -15,89 +16,119 @@ final class MinibatchLoader<Scalar: TensorScalar>: @unchecked Sendable {
     /// Batches asked for at most at once.
     static var maximumGroup: Int { 16 }
 
-    /// One batch on its way: `batch` is written by the loader's thread before it signals `ready`.
-    private final class Slot: @unchecked Sendable {
-        let indices: [Int]
+    /// One batch on its way: its row indices, written by the trainer's thread before it signals
+    /// `work`, and its rows, written by the loader's thread before it signals `ready`. Both are
+    /// written over group after group (the trainer has let go of a batch by the time it asks
+    /// for the next group), so a run's steps prepare their batches without allocating.
+    private final class Slot {
+        var indices: [Int] = []
         var batch: NetworkImages<Scalar>?
-        init(_ indices: [Int]) { self.indices = indices }
     }
 
     private let images: NetworkImages<Scalar>
-    private let queue = DispatchQueue(label: "scratchnet.minibatch-loader", qos: .userInitiated)
+    private let slots = (0..<MinibatchLoader.maximumGroup).map { _ in Slot() }
+    private let work = DispatchSemaphore(value: 0)
     private let ready = DispatchSemaphore(value: 0)
-    private var slots: [Slot] = []
+    /// The batches of the latest group (set by the trainer's thread before it signals `work`),
+    /// and how many of them it has taken.
+    private var group = 0
     private var taken = 0
 
+    /// A loader of minibatches of `images`, with its own thread (waiting for work until the
+    /// loader goes away; a dispatch queue's worker kept waiting would hold one of the threads
+    /// evaluations share).
     init(_ images: NetworkImages<Scalar>) {
         self.images = images
-    }
-
-    /// Starts preparing the rows of each of `batches` (lists of row indices), in order, for
-    /// the next calls of ``next()``. Those of an earlier call must all have been taken.
-    func prepare(_ batches: [[Int]]) {
-        precondition(taken == slots.count, "prepared minibatches were not taken")
-        let slots = batches.map(Slot.init)
-        self.slots = slots
-        taken = 0
-        guard !slots.isEmpty else { return }
-        queue.async { [images, ready] in
-            for slot in slots {
-                slot.batch = images.batch(slot.indices, listingColumns: true)
-                ready.signal()
+        let thread = Thread { [weak self, work] in
+            while true {
+                work.wait()
+                guard let self else { return }
+                self.gatherGroup()
             }
         }
+        thread.qualityOfService = .userInitiated
+        thread.start()
+    }
+
+    deinit { work.signal() }
+
+    /// On the loader's thread: gathers the group's batches in order, signalling each.
+    private func gatherGroup() {
+        for slot in slots[0..<group] {
+            images.batch(slot.indices, listingColumns: true, into: &slot.batch)
+            ready.signal()
+        }
+    }
+
+    /// Starts preparing `count` (at most ``maximumGroup``) batches, in order, for the next calls
+    /// of ``next()``: `draw(i, &indices)` writes batch i's row indices (over the list of the
+    /// one before). Those of an earlier call must all have been taken.
+    func prepare(_ count: Int, draw: (Int, inout [Int]) -> Void) {
+        precondition(taken == group, "prepared minibatches were not taken")
+        precondition(count <= slots.count, "at most \(slots.count) minibatches at once")
+        for i in 0..<count { draw(i, &slots[i].indices) }
+        group = count
+        taken = 0
+        if count > 0 { work.signal() }
     }
 
     /// The next batch asked for, its row indices and rows (waiting for them if need be), or
     /// nil when every batch asked for has been taken.
     func next() -> (indices: [Int], rows: NetworkImages<Scalar>)? {
-        guard taken < slots.count else { return nil }
+        guard taken < group else { return nil }
         ready.wait()
         let slot = slots[taken]
         taken += 1
-        // The loader's thread is done with the slot: its batch goes with the step that uses it.
-        defer { slot.batch = nil }
         return (slot.indices, slot.batch!)
     }
 }
 
 /// A run's minibatches, in order: drawn with replacement, or epoch by epoch from a shuffle, with
 /// the trainer's generator; prepared on the second core by a ``MinibatchLoader`` if asked.
+/// The index lists and batches are written over from one batch to the next.
 struct Minibatches<Scalar: TensorScalar> {
     private let images: NetworkImages<Scalar>
-    private let rows: Int
-    private let schedule: TrainingConfiguration.Schedule
-    private let batchSize: Int
-    private var rng: RandomGenerator
-    private var order: [Int] = []
-    private var cursor = 0
+    private var draws: Draws
     private let loader: MinibatchLoader<Scalar>?
+    /// The batch drawn on this thread (the first of each group, with a loader).
+    private var indices: [Int] = []
+    private var batch: NetworkImages<Scalar>?
+
+    /// Each minibatch's row indices, in order.
+    private struct Draws {
+        let rows: Int
+        let schedule: TrainingConfiguration.Schedule
+        let batchSize: Int
+        var rng: RandomGenerator
+        var order: [Int] = []
+        var cursor = 0
+
+        /// The next minibatch's rows, written over `list`: drawn with replacement, or the next
+        /// slice of this epoch's shuffle.
+        mutating func next(into list: inout [Int]) {
+            switch schedule {
+            case .iterations:
+                rng.indices(count: batchSize, below: rows, into: &list)
+            case .epochs:
+                if cursor >= order.count {
+                    rng.permutation(rows, into: &order)
+                    cursor = 0
+                }
+                let end = min(cursor + batchSize, order.count)
+                list.removeAll(keepingCapacity: true)
+                list.append(contentsOf: order[cursor..<end])
+                cursor = end
+            }
+        }
+    }
 
     /// The minibatches of `configuration` from `images` (`rows` of them), seeded by its seed,
     /// with a ``MinibatchLoader`` or without.
     init(_ images: NetworkImages<Scalar>, rows: Int, _ configuration: TrainingConfiguration, loader: Bool) {
         self.images = images
-        self.rows = rows
-        schedule = configuration.schedule
-        batchSize = configuration.batchSize
-        rng = RandomGenerator(seed: configuration.seed)
+        draws = Draws(rows: rows, schedule: configuration.schedule, batchSize: configuration.batchSize,
+                      rng: RandomGenerator(seed: configuration.seed))
         self.loader = loader ? MinibatchLoader(images) : nil
-    }
-
-    /// The next minibatch's rows: drawn with replacement, or the next slice of this epoch's shuffle.
-    private mutating func drawIndices() -> [Int] {
-        switch schedule {
-        case .iterations:
-            return rng.indices(count: batchSize, below: rows)
-        case .epochs:
-            if cursor >= order.count {
-                order = rng.permutation(rows)
-                cursor = 0
-            }
-            let end = min(cursor + batchSize, order.count)
-            defer { cursor = end }
-            return Array(order[cursor..<end])
-        }
     }
 
     /// Iteration `iteration`'s minibatch: its row indices and rows. With a loader, when none is
@@ -106,18 +137,18 @@ struct Minibatches<Scalar: TensorScalar> {
     /// order) and prepared on the second core.
     mutating func next(_ iteration: Int, of total: Int, groupEnds: (Int) -> Bool) -> (indices: [Int], rows: NetworkImages<Scalar>) {
         if let prepared = loader?.next() { return prepared }
-        let indices = drawIndices()
-        let batch = images.batch(indices)
+        draws.next(into: &indices)
+        images.batch(indices, into: &batch)
         if let loader {
-            var group: [[Int]] = []
+            var count = 0
             var next = iteration + 1
-            while next <= total && group.count < MinibatchLoader<Scalar>.maximumGroup {
-                group.append(drawIndices())
+            while next <= total && count < MinibatchLoader<Scalar>.maximumGroup {
+                count += 1
                 if groupEnds(next) { break }
                 next += 1
             }
-            loader.prepare(group)
+            loader.prepare(count) { _, list in draws.next(into: &list) }
         }
-        return (indices, batch)
+        return (indices, batch!)
     }
 }

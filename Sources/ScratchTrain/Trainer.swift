@@ -96,10 +96,12 @@ public struct Trainer<Net: Network> {
                           testAccuracy: accuracies[0], deferred.evaluation.snapshot)
         }
 
+        var labels: [Int] = []   // the minibatch's, written over every step
         for iteration in 1...max(total, 1) where total > 0 {
             let stepStart = clock.now
             let (indices, batch) = minibatches.next(iteration, of: total) { records($0, training.count, total) }
-            let labels = indices.map { training.labels[$0] }
+            labels.removeAll(keepingCapacity: true)
+            for i in indices { labels.append(training.labels[i]) }
             let loss = Double(batch.gradient(network, labels: labels))
             history.iterations = iteration
             // Divergence is judged on the data loss: a weight-decay penalty can sit far above the limit.

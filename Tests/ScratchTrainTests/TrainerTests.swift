@@ -66,11 +66,14 @@ final class TrainerTests: XCTestCase {
             let loader = MinibatchLoader(set)
             XCTAssertNil(loader.next())
             for round in 0..<2 {
-                loader.prepare(round == 0 ? groups : [[42]])
-                for indices in round == 0 ? groups : [[42]] {
+                let group = round == 0 ? groups : [[42]]
+                loader.prepare(group.count) { i, list in list = group[i] }
+                for indices in group {
                     let prepared = try XCTUnwrap(loader.next())
                     XCTAssertEqual(prepared.indices, indices)
-                    switch (prepared.rows, set.batch(indices)) {
+                    var gathered: NetworkImages<Float>?
+                    set.batch(indices, into: &gathered)
+                    switch (prepared.rows, gathered!) {
                     case (.dense(let a), .dense(let b)): XCTAssertEqual(a, b)
                     case (.sparse(let a), .sparse(let b)):
                         XCTAssertEqual(a, b)

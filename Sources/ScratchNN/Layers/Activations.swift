@@ -12,19 +12,24 @@ public protocol ActivationLayer: Layer {}
 /// ```
 /// Shapes: any → same shape.
 public final class Sigmoid<Scalar: TensorScalar>: ActivationLayer, StatelessInference {
-    /// The training-mode output y, from which the backward pass computes σ′.
-    private var output: Tensor<Scalar>?
+    /// The training-mode output y, from which the backward pass computes σ′
+    /// (it and the input gradient are written over the last step's).
+    private var output = Tensor<Scalar>()
+    private var inputGradient = Tensor<Scalar>()
+    private var hasOutput = false
     public init() {}
 
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
-        let y = x.sigmoid()
-        if mode == .training { output = y }
-        return y
+        guard mode == .training else { return x.sigmoid() }
+        x.sigmoid(into: &output)
+        hasOutput = true
+        return output
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
-        guard let y = output else { preconditionFailure("Sigmoid.backward needs a training-mode forward first") }
-        return dout.sigmoidBackward(output: y)   // dout · (1 − y) · y
+        precondition(hasOutput, "Sigmoid.backward needs a training-mode forward first")
+        dout.sigmoidBackward(output: output, into: &inputGradient)   // dout · (1 − y) · y
+        return inputGradient
     }
 
     public func snapshot() -> any Layer<Scalar> { Sigmoid() }
@@ -39,19 +44,24 @@ public final class Sigmoid<Scalar: TensorScalar>: ActivationLayer, StatelessInfe
 /// ```
 /// Shapes: any → same shape.
 public final class ReLU<Scalar: TensorScalar>: ActivationLayer, StatelessInference {
-    /// The training-mode output y: y > 0 exactly where x > 0, so it serves as the mask.
-    private var output: Tensor<Scalar>?
+    /// The training-mode output y: y > 0 exactly where x > 0, so it serves as the mask
+    /// (it and the input gradient are written over the last step's).
+    private var output = Tensor<Scalar>()
+    private var inputGradient = Tensor<Scalar>()
+    private var hasOutput = false
     public init() {}
 
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
-        let y = x.relu()
-        if mode == .training { output = y }
-        return y
+        guard mode == .training else { return x.relu() }
+        x.relu(into: &output)
+        hasOutput = true
+        return output
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
-        guard let y = output else { preconditionFailure("ReLU.backward needs a training-mode forward first") }
-        return dout.masked(wherePositive: y)   // dout where x > 0, else 0
+        precondition(hasOutput, "ReLU.backward needs a training-mode forward first")
+        dout.masked(wherePositive: output, into: &inputGradient)   // dout where x > 0, else 0
+        return inputGradient
     }
 
     public func snapshot() -> any Layer<Scalar> { ReLU() }
@@ -66,19 +76,24 @@ public final class ReLU<Scalar: TensorScalar>: ActivationLayer, StatelessInferen
 /// ```
 /// Shapes: any → same shape.
 public final class Tanh<Scalar: TensorScalar>: ActivationLayer, StatelessInference {
-    /// The training-mode output y, from which the backward pass computes tanh′.
-    private var output: Tensor<Scalar>?
+    /// The training-mode output y, from which the backward pass computes tanh′
+    /// (it and the input gradient are written over the last step's).
+    private var output = Tensor<Scalar>()
+    private var inputGradient = Tensor<Scalar>()
+    private var hasOutput = false
     public init() {}
 
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
-        let y = x.tanh()
-        if mode == .training { output = y }
-        return y
+        guard mode == .training else { return x.tanh() }
+        x.tanh(into: &output)
+        hasOutput = true
+        return output
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
-        guard let y = output else { preconditionFailure("Tanh.backward needs a training-mode forward first") }
-        return dout.tanhBackward(output: y)   // dout · (1 − y²)
+        precondition(hasOutput, "Tanh.backward needs a training-mode forward first")
+        dout.tanhBackward(output: output, into: &inputGradient)   // dout · (1 − y²)
+        return inputGradient
     }
 
     public func snapshot() -> any Layer<Scalar> { Tanh() }

@@ -11,12 +11,19 @@ import ScratchTensor
 ///
 /// As a network's first layer it also reads images stored by their nonzero pixels
 /// (``SparseRows``), in training and at inference: the same products over the nonzeros only.
+///
+/// In training, `out` and `dx` are written over the layer's tensors of the step before (no
+/// allocation once the shapes are known); the input is let go once the backward pass has used
+/// it, so the previous layer's output is its own again.
 public final class Affine<Scalar: TensorScalar>: Layer, InputGradientOptional, StatelessInference {
     public let weight: Parameter<Scalar>
     public let bias: Parameter<Scalar>
+    public let parameters: [Parameter<Scalar>]
     private var input: Input?
+    private var output = Tensor<Scalar>()
+    private var inputGradient = Tensor<Scalar>()
 
-    /// The last training-mode input, kept for `dW = xᵀ·dout`.
+    /// The last training-mode input, kept for `dW = xᵀ·dout` until the backward pass.
     private enum Input {
         case dense(Tensor<Scalar>)
         case sparse(SparseRows<Scalar>)
@@ -28,6 +35,7 @@ public final class Affine<Scalar: TensorScalar>: Layer, InputGradientOptional, S
                      "Affine needs W [d_in, d_out] and b [d_out], got \(weight.value.shape) and \(bias.value.shape)")
         self.weight = weight
         self.bias = bias
+        parameters = [weight, bias]
     }
 
     /// A `d_in → d_out` layer with weights drawn by `initializer` and zero biases.
@@ -41,15 +49,19 @@ public final class Affine<Scalar: TensorScalar>: Layer, InputGradientOptional, S
     }
 
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
-        if mode == .training { input = .dense(x) }
-        return Tensor.affine(x, weight.value, bias: bias.value)   // x·W + b
+        guard mode == .training else { return Tensor.affine(x, weight.value, bias: bias.value) }
+        input = .dense(x)
+        Tensor.affine(x, weight.value, bias: bias.value, into: &output)   // x·W + b
+        return output
     }
 
     /// ``forward(_:mode:)`` for images stored by their nonzeros: `x·W + b` over the nonzeros,
     /// keeping the sparse rows for the backward pass (in training).
     public func forward(_ x: SparseRows<Scalar>, mode: Mode) -> Tensor<Scalar> {
-        if mode == .training { input = .sparse(x) }
-        return x.affine(weight.value, bias: bias.value)   // x·W + b
+        guard mode == .training else { return x.affine(weight.value, bias: bias.value) }
+        input = .sparse(x)
+        x.affine(weight.value, bias: bias.value, into: &output)   // x·W + b
+        return output
     }
 
     /// `x·W + b`, or with `activation` `.relu` / `.sigmoid` this layer and a following ReLU or
@@ -68,28 +80,31 @@ public final class Affine<Scalar: TensorScalar>: Layer, InputGradientOptional, S
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
-        backwardParameters(dout)
-        let shape = switch input! {
+        let shape = switch input {
         case .dense(let x): x.shape
         case .sparse(let x): x.shape
+        case nil: preconditionFailure("Affine.backward needs a training-mode forward first")
         }
-        return Tensor.product(dout, weight.value, transposeB: true).reshaped(shape)   // dx = dout·Wᵀ
+        backwardParameters(dout)
+        Tensor.product(dout, weight.value, transposeB: true, into: &inputGradient)   // dx = dout·Wᵀ
+        if inputGradient.shape != shape { inputGradient.reshape(shape) }
+        return inputGradient
     }
 
     /// The parameter gradients only (`dW = xᵀ·dout`, `db = Σₙ dout`), without `dx`: for the
     /// first layer of a network, whose input needs no gradient.
     public func backwardParameters(_ dout: Tensor<Scalar>) {
         guard let input else { preconditionFailure("Affine.backward needs a training-mode forward first") }
+        self.input = nil
         if weight.gradient.shape != weight.value.shape { weight.gradient = Tensor(shape: weight.value.shape) }
         switch input {
         case .dense(let x): MatMul.multiply(x, dout, transposeA: true, into: &weight.gradient)   // dW = xᵀ·dout
         case .sparse(let x): x.transposedProduct(dout, into: &weight.gradient)   // dW = xᵀ·dout over the nonzeros
         }
-        bias.gradient = dout.sumRows()   // db = Σₙ dout
+        dout.sumRows(into: &bias.gradient)   // db = Σₙ dout
     }
 
     public func snapshot() -> any Layer<Scalar> { Affine(weight: weight.snapshot(), bias: bias.snapshot()) }
 
-    public var parameters: [Parameter<Scalar>] { [weight, bias] }
     public var summary: String { "Affine \(weight.value.shape[0])→\(weight.value.shape[1])" }
 }

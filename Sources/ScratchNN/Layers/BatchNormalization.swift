@@ -15,6 +15,7 @@ import ScratchTensor
 public final class BatchNormalization<Scalar: TensorScalar>: Layer, StatelessInference {
     public let gamma: Parameter<Scalar>
     public let beta: Parameter<Scalar>
+    public let parameters: [Parameter<Scalar>]
     /// Running mean and variance used at inference.
     public private(set) var runningMean: Tensor<Scalar>
     public private(set) var runningVariance: Tensor<Scalar>
@@ -22,14 +23,15 @@ public final class BatchNormalization<Scalar: TensorScalar>: Layer, StatelessInf
     public let epsilon: Scalar
 
     private var inputShape: [Int] = []
-    private var centered: Tensor<Scalar>?
-    private var normalized: Tensor<Scalar>?
-    private var std: Tensor<Scalar>?
+    /// The last training pass, kept for the backward pass (its tensors written over each step).
+    private var pass = BatchNormalizationPass<Scalar>()
+    private var hasPass = false
 
     /// A layer over `size` activations; `index` names `gamma<index>` and `beta<index>`.
     public init(size: Int, index: Int, momentum: Scalar = 0.9, epsilon: Scalar = 1e-6) {
         gamma = Parameter(name: "gamma\(index)", kind: .scale, value: Tensor(shape: [size], repeating: 1))
         beta = Parameter(name: "beta\(index)", kind: .shift, value: Tensor(shape: [size]))
+        parameters = [gamma, beta]
         runningMean = Tensor(shape: [size])
         runningVariance = Tensor(shape: [size])
         self.momentum = momentum
@@ -39,6 +41,7 @@ public final class BatchNormalization<Scalar: TensorScalar>: Layer, StatelessInf
     private init(copying other: BatchNormalization) {
         gamma = other.gamma.snapshot()
         beta = other.beta.snapshot()
+        parameters = [gamma, beta]
         runningMean = other.runningMean
         runningVariance = other.runningVariance
         momentum = other.momentum
@@ -50,15 +53,13 @@ public final class BatchNormalization<Scalar: TensorScalar>: Layer, StatelessInf
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
         switch mode {
         case .training:
-            inputShape = x.shape
+            if inputShape != x.shape { inputShape = x.shape }
             // μ, xc = x − μ, σ², std = √(σ² + ε), xn = xc / std, out = γ·xn + β in three passes
-            let step = Tensor.batchNormalizationTraining(x, epsilon: epsilon, gamma: gamma.value, beta: beta.value)
-            centered = step.centered
-            normalized = step.normalized
-            std = step.std
-            runningMean = momentum * runningMean + (1 - momentum) * step.mean
-            runningVariance = momentum * runningVariance + (1 - momentum) * step.variance
-            return step.out.reshaped(inputShape)
+            Tensor.batchNormalizationTraining(x, epsilon: epsilon, gamma: gamma.value, beta: beta.value, into: &pass)
+            hasPass = true
+            runningMean.interpolate(toward: pass.mean, keeping: momentum)   // momentum·running_μ + (1 − momentum)·μ
+            runningVariance.interpolate(toward: pass.variance, keeping: momentum)
+            return pass.out.reshaped(inputShape)
         case .inference:
             // γ·(x − running_μ) / √(running_σ² + ε) + β in one pass
             return Tensor.batchNormalizationInference(x, mean: runningMean, variance: runningVariance,
@@ -67,15 +68,11 @@ public final class BatchNormalization<Scalar: TensorScalar>: Layer, StatelessInf
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
-        guard let xc = centered, let xn = normalized, let std else {
-            preconditionFailure("BatchNormalization.backward needs a training-mode forward first")
-        }
+        precondition(hasPass, "BatchNormalization.backward needs a training-mode forward first")
         // The book's graph: dβ, dγ, dxn = dout·γ, dstd, dσ², dxc, dμ, dx = dxc − dμ/N
-        let (dx, dgamma, dbeta) = Tensor.batchNormalizationBackward(dout, centered: xc, normalized: xn,
-                                                                      std: std, gamma: gamma.value)
-        beta.gradient = dbeta
-        gamma.gradient = dgamma
-        return dx.reshaped(inputShape)
+        Tensor.batchNormalizationBackward(dout, gamma: gamma.value, pass: &pass,
+                                          dgamma: &gamma.gradient, dbeta: &beta.gradient)
+        return pass.dx.reshaped(inputShape)
     }
 
     /// Replaces the running mean and variance used at inference (e.g. with a checkpoint's
@@ -87,6 +84,5 @@ public final class BatchNormalization<Scalar: TensorScalar>: Layer, StatelessInf
         runningVariance = variance
     }
 
-    public var parameters: [Parameter<Scalar>] { [gamma, beta] }
     public var summary: String { "BatchNorm \(gamma.value.count)" }
 }

@@ -20,6 +20,7 @@ import ScratchTensor
 public final class Convolution<Scalar: TensorScalar>: Layer, InputGradientOptional {
     public let weight: Parameter<Scalar>
     public let bias: Parameter<Scalar>
+    public let parameters: [Parameter<Scalar>]
     public let stride: Int
     public let pad: Int
 
@@ -47,6 +48,7 @@ public final class Convolution<Scalar: TensorScalar>: Layer, InputGradientOption
         precondition(stride >= 1 && pad >= 0, "Convolution needs stride ≥ 1 and pad ≥ 0, got \(stride) and \(pad)")
         self.weight = weight
         self.bias = bias
+        parameters = [weight, bias]
         self.stride = stride
         self.pad = pad
     }
@@ -181,7 +183,6 @@ public final class Convolution<Scalar: TensorScalar>: Layer, InputGradientOption
                             thenMaxPooling: step.count > 2 ? layers[step.lowerBound + 2] as? MaxPooling<Scalar> : nil)
     }
 
-    public var parameters: [Parameter<Scalar>] { [weight, bias] }
     public var summary: String {
         "Convolution \(filters)×\(channels)×\(filterHeight)×\(filterWidth) (stride \(stride), pad \(pad))"
     }

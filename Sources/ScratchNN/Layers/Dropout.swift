@@ -15,7 +15,11 @@ public final class Dropout<Scalar: TensorScalar>: Layer, StatelessInference {
     /// gradient checks, which need the same function on every evaluation).
     public var freezesMask = false
     private var rng: RandomGenerator
-    private var mask: Tensor<Scalar>?
+    /// The last training-mode mask, output and input gradient, each written over the last.
+    private var mask = Tensor<Scalar>()
+    private var hasMask = false
+    private var output = Tensor<Scalar>()
+    private var inputGradient = Tensor<Scalar>()
 
     public init(ratio: Double, seed: UInt64) {
         precondition(ratio >= 0 && ratio < 1, "dropout ratio must be in [0, 1), got \(ratio)")
@@ -26,18 +30,21 @@ public final class Dropout<Scalar: TensorScalar>: Layer, StatelessInference {
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
         switch mode {
         case .training:
-            if let mask, freezesMask, mask.shape == x.shape { return x * mask }
-            let newMask = Tensor<Scalar>.dropoutMask(shape: x.shape, ratio: ratio, using: &rng)   // rand(shape) > ratio
-            mask = newMask
-            return x * newMask
+            if !(freezesMask && hasMask && mask.shape == x.shape) {
+                Tensor<Scalar>.dropoutMask(shape: x.shape, ratio: ratio, using: &rng, into: &mask)   // rand(shape) > ratio
+                hasMask = true
+            }
+            x.multiplied(by: mask, into: &output)
+            return output
         case .inference:
             return x * Scalar(1 - ratio)
         }
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
-        guard let mask else { preconditionFailure("Dropout.backward needs a training-mode forward first") }
-        return dout * mask
+        precondition(hasMask, "Dropout.backward needs a training-mode forward first")
+        dout.multiplied(by: mask, into: &inputGradient)
+        return inputGradient
     }
 
     /// The same ratio (inference draws no masks).

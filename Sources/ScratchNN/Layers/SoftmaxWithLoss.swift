@@ -9,22 +9,28 @@ import ScratchTensor
 /// ```
 /// Shapes: `x [N, classes]`, labels `[N]` → a scalar loss; `dx [N, classes]`.
 public final class SoftmaxWithLoss<Scalar: TensorScalar> {
-    private var probabilities: Tensor<Scalar>?
+    /// The last forward pass's probabilities and labels, and the gradient, each written over
+    /// the last (the labels copied: the caller may reuse its array).
+    private var probabilities = Tensor<Scalar>()
     private var labels: [Int] = []
+    private var gradient = Tensor<Scalar>()
+    private var hasForward = false
     public init() {}
 
     /// The mean cross-entropy loss of `x`'s softmax against `labels`.
     public func forward(_ x: Tensor<Scalar>, labels: [Int]) -> Scalar {
         // softmax and Loss.crossEntropy in one pass over the rows
-        let (y, loss) = x.softmaxCrossEntropy(labels: labels)
-        probabilities = y
-        self.labels = labels
+        let loss = x.softmaxCrossEntropy(labels: labels, into: &probabilities)
+        self.labels.removeAll(keepingCapacity: true)
+        self.labels.append(contentsOf: labels)
+        hasForward = true
         return loss
     }
 
     /// ∂L/∂x = (y − t) / N.
     public func backward() -> Tensor<Scalar> {
-        guard let y = probabilities else { preconditionFailure("SoftmaxWithLoss.backward called before forward") }
-        return y.softmaxCrossEntropyGradient(labels: labels)   // (y − one-hot(labels)) / N
+        precondition(hasForward, "SoftmaxWithLoss.backward called before forward")
+        probabilities.softmaxCrossEntropyGradient(labels: labels, into: &gradient)   // (y − one-hot(labels)) / N
+        return gradient
     }
 }
