@@ -44,6 +44,12 @@ let scratchTensorSIMDSettings: [SwiftSetting] = {
     #endif
 }()
 
+// The targets a training step runs through are optimized in debug builds too (`swift test`):
+// unoptimized, their generic code allocates on the heap at every call (boxed values and
+// closure contexts), and the tests check that an optimized training step allocates nothing
+// (Tests/ScratchTrainTests/AllocationTests.swift). The tests also run faster.
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 // Dependencies flow one way:
 //   ScratchTensor ← ScratchNN ← ScratchTrain ← ScratchLab ← scratchnet (CLI)
 //   ScratchData needs only ScratchTensor; ScratchReport needs nothing of ours.
@@ -67,16 +73,16 @@ let package = Package(
         .target(name: "ScratchTensor", dependencies: [
             .target(name: "CBLAS", condition: .when(platforms: [.linux])),
             .product(name: "RealModule", package: "swift-numerics"),
-        ], swiftSettings: scratchTensorSIMDSettings),
+        ], swiftSettings: scratchTensorSIMDSettings + optimizedInDebug),
         // ScratchNN too: the optimizers' per-element formulas run on SIMD16 vectors
         // (Tensor.updateElements), which compile to 4-wide SSE with spills on the baseline CPU.
-        .target(name: "ScratchNN", dependencies: ["ScratchTensor"], swiftSettings: scratchTensorSIMDSettings),
+        .target(name: "ScratchNN", dependencies: ["ScratchTensor"], swiftSettings: scratchTensorSIMDSettings + optimizedInDebug),
         .target(name: "ScratchData", dependencies: [
                     "ScratchTensor", "CZlib",
                     .product(name: "Crypto", package: "swift-crypto"),
                 ],
                 resources: [.copy("Resources/mnist-sample")]),
-        .target(name: "ScratchTrain", dependencies: ["ScratchNN", "ScratchData"]),
+        .target(name: "ScratchTrain", dependencies: ["ScratchNN", "ScratchData"], swiftSettings: optimizedInDebug),
         .target(name: "ScratchReport"),
         .target(name: "ScratchLab", dependencies: ["ScratchTrain", "ScratchReport"]),
         .executableTarget(name: "scratchnet", dependencies: [
@@ -92,7 +98,9 @@ let package = Package(
         .testTarget(name: "ScratchTensorTests", dependencies: ["ScratchTensor", "TestSupport"]),
         .testTarget(name: "ScratchNNTests", dependencies: ["ScratchNN", "TestSupport"]),
         .testTarget(name: "ScratchDataTests", dependencies: ["ScratchData", "TestSupport"]),
-        .testTarget(name: "ScratchTrainTests", dependencies: ["ScratchTrain", "TestSupport"]),
+        // Counts the test process's heap allocations (glibc only): the no-allocation tests.
+        .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
+        .testTarget(name: "ScratchTrainTests", dependencies: ["ScratchTrain", "TestSupport", "CAllocationCounter"]),
         .testTarget(name: "ScratchReportTests", dependencies: ["ScratchReport"]),
         .testTarget(name: "ScratchLabTests", dependencies: ["ScratchLab", "TestSupport"]),
         .testTarget(name: "ScratchCLITests", dependencies: ["scratchnet", "ScratchData", "ScratchReport", "TestSupport"]),

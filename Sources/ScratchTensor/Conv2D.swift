@@ -216,12 +216,12 @@ public enum Conv2D {
     /// Forces a ``Strategy`` for the float32 convolutions run inside `withValue` (tests and
     /// benchmarks; `.implicit` and `.packed(.avx512)` need ``avx512Runs``). `nil`, the
     /// default: `.implicit` where ScratchNet's kernel runs with AVX-512, `.packed` with its
-    /// other family, `.matMul` where `GEMMSelection` picks BLAS (debug builds, no SIMD target).
+    /// other family, `.matMul` where `GEMMSelection` picks BLAS (no SIMD target).
     @TaskLocal public static var forcedStrategy: Strategy? = nil
 
     /// Whether this build and CPU can run the AVX-512 kernels (compiled for AVX-512 or the
     /// native CPU, and the CPU reports AVX-512F), even where ``SGEMMKernel/available`` is `nil`
-    /// (a debug build: correct there, only slow).
+    /// (an unoptimised build: correct there, only slow).
     public static let avx512Runs: Bool = {
         #if arch(x86_64) && os(Linux) && (SCRATCHNET_SIMD_AVX512 || SCRATCHNET_SIMD_NATIVE)
         return CPUFeatures.cpuFlags().contains("avx512f")

@@ -24,8 +24,7 @@ public enum GEMMBackend: Sendable, Equatable, CustomStringConvertible {
 /// The rule (``choose(transposeA:transposeB:m:n:k:)``):
 /// - float64 → BLAS (`MatMul.gemm` does not ask: dgemm is only used for gradient checks);
 /// - float32 → BLAS when ``SGEMMKernel/available`` is `nil` (module compiled without a SIMD
-///   target, CPU without the instruction set, not x86-64 Linux) or in a debug build
-///   (unoptimised SIMD code runs at 0.3 GFLOPS);
+///   target, CPU without the instruction set, not x86-64 Linux, code left unoptimised);
 /// - otherwise the kernel, on 2 threads when M·N·K ≥ ``parallelThreshold`` (and the machine has
 ///   2 cores), else on the calling thread.
 ///
@@ -78,10 +77,6 @@ public enum GEMMSelection {
     public static func choose(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int) -> GEMMBackend {
         if let forced { return forced }
         guard SGEMMKernel.available != nil else { return .blas }
-        #if DEBUG
-        return .blas
-        #else
         return .kernel(threads: m * n * k >= parallelThreshold ? min(2, cores, threadLimit ?? 2) : 1)
-        #endif
     }
 }

@@ -41,8 +41,8 @@ public enum SGEMMKernel {
 
     /// The kernel family `MatMul` may use: the instruction set this module was compiled for
     /// (Package.swift's `SCRATCHNET_TARGET_CPU`) when the CPU running it has it too and the
-    /// self-check finds the code vectorised; `nil` otherwise (built without a SIMD target, a
-    /// debug build, not x86-64 Linux), so BLAS does every product.
+    /// self-check finds the code vectorised; `nil` otherwise (built without a SIMD target or
+    /// unoptimised, not x86-64 Linux), so BLAS does every product.
     public static let available: InstructionSet? = CPUFeatures.kernelInstructionSet
 
     /// The self-check behind ``available``: best-of-5 seconds of one micro-kernel call of
