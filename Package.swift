@@ -44,12 +44,6 @@ let scratchTensorSIMDSettings: [SwiftSetting] = {
     #endif
 }()
 
-// The targets a training step runs through are optimized in debug builds too (`swift test`):
-// unoptimized, their generic code allocates on the heap at every call (boxed values and
-// closure contexts), and the tests check that an optimized training step allocates nothing
-// (Tests/ScratchTrainTests/AllocationTests.swift). The tests also run faster.
-let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
-
 // Dependencies flow one way:
 //   ScratchTensor ← ScratchNN ← ScratchTrain ← ScratchLab ← scratchnet (CLI)
 //   ScratchData needs only ScratchTensor; ScratchReport needs nothing of ours.
@@ -73,22 +67,27 @@ let package = Package(
         .target(name: "ScratchTensor", dependencies: [
             .target(name: "CBLAS", condition: .when(platforms: [.linux])),
             .product(name: "RealModule", package: "swift-numerics"),
-        ], swiftSettings: scratchTensorSIMDSettings + optimizedInDebug),
+        ], swiftSettings: scratchTensorSIMDSettings),
         // ScratchNN too: the optimizers' per-element formulas run on SIMD16 vectors
         // (Tensor.updateElements), which compile to 4-wide SSE with spills on the baseline CPU.
-        .target(name: "ScratchNN", dependencies: ["ScratchTensor"], swiftSettings: scratchTensorSIMDSettings + optimizedInDebug),
+        .target(name: "ScratchNN", dependencies: ["ScratchTensor"], swiftSettings: scratchTensorSIMDSettings),
         .target(name: "ScratchData", dependencies: [
                     "ScratchTensor", "CZlib",
                     .product(name: "Crypto", package: "swift-crypto"),
                 ],
                 resources: [.copy("Resources/mnist-sample")]),
-        .target(name: "ScratchTrain", dependencies: ["ScratchNN", "ScratchData"], swiftSettings: optimizedInDebug),
+        .target(name: "ScratchTrain", dependencies: ["ScratchNN", "ScratchData"]),
         .target(name: "ScratchReport"),
         .target(name: "ScratchLab", dependencies: ["ScratchTrain", "ScratchReport"]),
         .executableTarget(name: "scratchnet", dependencies: [
             "ScratchLab",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // Checks (release build, after the tests: scripts/test.sh) that training steps allocate
+        // nothing, counting with its own malloc (CAllocationCounter, glibc only).
+        .target(name: "CAllocationCounter"),
+        .executableTarget(name: "scratchnet-allocation-check", dependencies: ["ScratchTrain", "CAllocationCounter"]),
 
         // GFLOPS of BLAS vs ScratchTensor's kernel for the course's shapes (and the kernel generator).
         .executableTarget(name: "scratchnet-gemm-bench", dependencies: ["ScratchTensor"],
@@ -98,9 +97,7 @@ let package = Package(
         .testTarget(name: "ScratchTensorTests", dependencies: ["ScratchTensor", "TestSupport"]),
         .testTarget(name: "ScratchNNTests", dependencies: ["ScratchNN", "TestSupport"]),
         .testTarget(name: "ScratchDataTests", dependencies: ["ScratchData", "TestSupport"]),
-        // Counts the test process's heap allocations (glibc only): the no-allocation tests.
-        .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
-        .testTarget(name: "ScratchTrainTests", dependencies: ["ScratchTrain", "TestSupport", "CAllocationCounter"]),
+        .testTarget(name: "ScratchTrainTests", dependencies: ["ScratchTrain", "TestSupport"]),
         .testTarget(name: "ScratchReportTests", dependencies: ["ScratchReport"]),
         .testTarget(name: "ScratchLabTests", dependencies: ["ScratchLab", "TestSupport"]),
         .testTarget(name: "ScratchCLITests", dependencies: ["scratchnet", "ScratchData", "ScratchReport", "TestSupport"]),

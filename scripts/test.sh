@@ -8,3 +8,6 @@ if [ -z "${SCRATCHNET_DATA:-}" ] && [ -d ../shared/data/mnist ]; then
   export SCRATCHNET_DATA="$(cd ../shared/data/mnist && pwd)"
 fi
 swift test
+# Training steps allocate nothing: a property of optimised code, checked by a release build
+# (Sources/scratchnet-allocation-check says why it is not an XCTest case).
+swift run -c release scratchnet-allocation-check

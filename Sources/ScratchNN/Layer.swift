@@ -15,6 +15,12 @@ public enum Mode: Sendable {
 /// `forward` caches what `backward` needs; `backward` receives ∂L/∂out and
 /// returns ∂L/∂x, storing the gradients of its parameters in
 /// ``Parameter/gradient``. Layers never modify the tensors they are given.
+///
+/// A training step allocates nothing once its buffers exist: layers write their outputs and
+/// gradients over the last step's (a caller that keeps one gets its own copy when the layer
+/// writes again: copy-on-write), and a layer that keeps its input for the backward pass
+/// (Affine, Convolution) lets go of it there, so each forward pass's input serves one backward
+/// pass, as in PyTorch without `retain_graph`: run `forward` again before another `backward`.
 public protocol Layer<Scalar>: AnyObject {
     associatedtype Scalar: TensorScalar
 

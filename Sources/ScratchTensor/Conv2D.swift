@@ -1,4 +1,3 @@
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -68,6 +67,19 @@ public enum Conv2D {
         _ x: Tensor<T>, weight: Tensor<T>, bias: Tensor<T>, geometry g: ConvolutionGeometry,
         then epilogue: Epilogue, recordingWinners: Bool
     ) -> (output: Tensor<T>, winners: [UInt8]) {
+        var buffers = ConvolutionBuffers<T>()
+        forward(x, weight: weight, bias: bias, geometry: g, then: epilogue, recordingWinners: recordingWinners, into: &buffers)
+        return (buffers.output, buffers.winners)
+    }
+
+    /// ``forward(_:weight:bias:geometry:then:recordingWinners:)`` into `buffers`' output and
+    /// winners, written over while their sizes stay the same (a layer's, from the step before).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public static func forward<T: TensorScalar>(
+        _ x: Tensor<T>, weight: Tensor<T>, bias: Tensor<T>, geometry g: ConvolutionGeometry,
+        then epilogue: Epilogue, recordingWinners: Bool, into buffers: inout ConvolutionBuffers<T>
+    ) {
         let d = ConvDimensions(input: x.shape, weight: weight.shape, geometry: g)
         precondition(bias.count == d.fn, "convolution: \(bias.count) biases for \(d.fn) filters")
         let pool = epilogue.maxPool
@@ -82,25 +94,23 @@ public enum Conv2D {
         let chunks = chunkCount(images: d.n, workers: workers)
         let strategy = strategy(T.self)
         let kernel = kernelFamily(strategy)
-        var winners: [UInt8] = []
-        let scalars = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-            winners = [UInt8](unsafeUninitializedCapacity: winnerCount) { wins, recorded in
+        let implicit = implicitPlan(d, strategy, weights: nil, cached: &buffers.forwardPlan)
+        if buffers.winners.count != winnerCount { buffers.winners = [UInt8](repeating: 0, count: winnerCount) }
+        buffers.winners.withUnsafeMutableBufferPointer { wins in
+            buffers.output.overwrite(d.n, d.fn, outHeight, outWidth) { out in
                 x.scalars.withUnsafeBufferPointer { xp in
                     weight.scalars.withUnsafeBufferPointer { wp in
                         bias.scalars.withUnsafeBufferPointer { bp in
                             let job = ForwardJob(d: d, x: xp.baseAddress!, w: wp.baseAddress!, b: bp.baseAddress!,
-                                                 out: buffer.baseAddress!, relu: epilogue.relu, pool: pool,
+                                                 out: out, relu: epilogue.relu, pool: pool,
                                                  winners: winnerCount > 0 ? wins.baseAddress : nil,
-                                                 kernel: kernel, implicit: implicitPlan(d, strategy, weights: nil))
-                            forEachChunk(images: d.n, chunks: chunks, workers: workers) { _, images in job.run(images) }
+                                                 kernel: kernel, implicit: implicit)
+                            forEachChunk(images: d.n, chunks: chunks, workers: workers, job)
                         }
                     }
                 }
-                recorded = winnerCount
             }
-            initialized = count
         }
-        return (Tensor(shape: [d.n, d.fn, outHeight, outWidth], scalars: scalars), winners)
     }
 
     /// The backward pass for ``forward(_:weight:bias:geometry:)``: from `dout [N, FN, OH, OW]`
@@ -126,66 +136,88 @@ public enum Conv2D {
         _ dout: Tensor<T>, input x: Tensor<T>, weight: Tensor<T>, geometry g: ConvolutionGeometry,
         through epilogue: Epilogue, output: Tensor<T>, winners: [UInt8], inputGradient: Bool = true
     ) -> (dx: Tensor<T>?, dW: Tensor<T>, db: Tensor<T>) {
+        var buffers = ConvolutionBuffers<T>()
+        buffers.output = output
+        buffers.winners = winners
+        var dW = Tensor<T>(), db = Tensor<T>()
+        backward(dout, input: x, weight: weight, geometry: g, through: epilogue, inputGradient: inputGradient,
+                 buffers: &buffers, dW: &dW, db: &db)
+        return (inputGradient ? buffers.inputGradient : nil, dW, db)
+    }
+
+    /// ``backward(_:input:weight:geometry:through:output:winners:inputGradient:)`` after a
+    /// ``forward(_:weight:bias:geometry:then:recordingWinners:into:)`` into `buffers` (whose
+    /// output and winners it reads), writing ∂L/∂x into `buffers.inputGradient` and the
+    /// parameter gradients into `dW` and `db`, over their elements while the sizes stay the same.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public static func backward<T: TensorScalar>(
+        _ dout: Tensor<T>, input x: Tensor<T>, weight: Tensor<T>, geometry g: ConvolutionGeometry,
+        through epilogue: Epilogue, inputGradient: Bool, buffers: inout ConvolutionBuffers<T>,
+        dW: inout Tensor<T>, db: inout Tensor<T>
+    ) {
         let d = ConvDimensions(input: x.shape, weight: weight.shape, geometry: g)
         let pool = epilogue.maxPool
         let (outHeight, outWidth) = pool.map { ($0.outputHeight, $0.outputWidth) } ?? (d.oh, d.ow)
-        precondition(dout.shape == [d.n, d.fn, outHeight, outWidth],
+        precondition(dout.rank == 4 && dout.shape[0] == d.n && dout.shape[1] == d.fn && dout.shape[2] == outHeight && dout.shape[3] == outWidth,
                      "convolution backward: dout \(dout.shape) does not match the output [\(d.n), \(d.fn), \(outHeight), \(outWidth)]")
-        precondition(epilogue == .none || output.shape == dout.shape, "convolution backward: output \(output.shape) ≠ dout \(dout.shape)")
-        precondition(pool == nil || winners.count == dout.count, "convolution backward: \(winners.count) pooling winners for \(dout.count) outputs")
+        precondition(epilogue == .none || buffers.output.shape == dout.shape,
+                     "convolution backward: output \(buffers.output.shape) ≠ dout \(dout.shape)")
+        precondition(pool == nil || buffers.winners.count == dout.count,
+                     "convolution backward: \(buffers.winners.count) pooling winners for \(dout.count) outputs")
         let macs = d.n * d.fn * d.positions * d.ck * (inputGradient ? 2 : 1)
         let workers = workerCount(T.self, images: d.n, multiplyAdds: macs)
         let chunks = chunkCount(images: d.n, workers: workers)
         let gradientSize = d.fn * d.ck + d.fn               // dW_colᵀ then db, per chunk
-        var partials = [T](repeating: 0, count: max(1, chunks) * gradientSize)
-        let dxCount = inputGradient ? x.count : 0
         let strategy = strategy(T.self)
         let kernel = kernelFamily(strategy)
         let implicit = weight.scalars.withUnsafeBufferPointer { wp in
             implicitPlan(d, strategy, weights: inputGradient ? UnsafeRawPointer(wp.baseAddress!).assumingMemoryBound(to: Float.self) : nil,
-                         backward: true)
+                         backward: true, cached: &buffers.backwardPlan)
         }
-        let dxScalars = [T](unsafeUninitializedCapacity: dxCount) { dxBuffer, initialized in
-            x.scalars.withUnsafeBufferPointer { xp in
-                weight.scalars.withUnsafeBufferPointer { wp in
-                    dout.scalars.withUnsafeBufferPointer { gp in
-                        output.scalars.withUnsafeBufferPointer { op in
-                            winners.withUnsafeBufferPointer { wins in
-                                partials.withUnsafeMutableBufferPointer { pp in
-                                    let job = BackwardJob(d: d, x: xp.baseAddress!, w: wp.baseAddress!, dout: gp.baseAddress!,
-                                                          dx: inputGradient ? dxBuffer.baseAddress : nil,
-                                                          partials: pp.baseAddress!, gradientSize: gradientSize,
-                                                          relu: epilogue.relu, pool: pool, output: op.baseAddress,
-                                                          winners: wins.baseAddress, kernel: kernel, implicit: implicit)
-                                    forEachChunk(images: d.n, chunks: chunks, workers: workers) { chunk, images in
-                                        job.run(images, chunk: chunk)
-                                    }
-                                }
+        if inputGradient {
+            buffers.inputGradient.reuse(shape: x.shape)
+        }
+        let partialCount = max(1, chunks) * gradientSize
+        let partialBuffer = ScratchPool.packing.take(bytes: partialCount * MemoryLayout<T>.stride)
+        defer { ScratchPool.packing.give(partialBuffer) }
+        let partials = partialBuffer.pointer.bindMemory(to: T.self, capacity: partialCount)
+        partials.initialize(repeating: 0, count: partialCount)
+        let epilogueOutput = epilogue == .none ? dout : buffers.output
+        x.scalars.withUnsafeBufferPointer { xp in
+            weight.scalars.withUnsafeBufferPointer { wp in
+                dout.scalars.withUnsafeBufferPointer { gp in
+                    epilogueOutput.scalars.withUnsafeBufferPointer { op in
+                        buffers.winners.withUnsafeBufferPointer { wins in
+                            buffers.inputGradient.scalars.withUnsafeMutableBufferPointer { dxBuffer in
+                                let job = BackwardJob(d: d, x: xp.baseAddress!, w: wp.baseAddress!, dout: gp.baseAddress!,
+                                                      dx: inputGradient ? dxBuffer.baseAddress : nil,
+                                                      partials: partials, gradientSize: gradientSize,
+                                                      relu: epilogue.relu, pool: pool, output: op.baseAddress,
+                                                      winners: wins.baseAddress, kernel: kernel, implicit: implicit)
+                                forEachChunk(images: d.n, chunks: chunks, workers: workers, job)
                             }
                         }
                     }
                 }
             }
-            initialized = dxCount
         }
         // The chunks' sums, added in chunk order (so the result does not depend on the threads).
-        var dW = Tensor<T>(shape: [d.fn, d.c, d.fh, d.fw])
-        var db = Tensor<T>(shape: [d.fn])
-        partials.withUnsafeBufferPointer { pp in
-            dW.scalars.withUnsafeMutableBufferPointer { w in
-                db.scalars.withUnsafeMutableBufferPointer { b in
-                    for chunk in 0..<chunks {
-                        let part = pp.baseAddress! + chunk * gradientSize   // dW_colᵀ [C·FH·FW, FN], db
-                        for f in 0..<d.fn {
-                            for r in 0..<d.ck { w[f * d.ck + r] += part[r * d.fn + f] }
-                        }
-                        for f in 0..<d.fn { b[f] += part[d.fn * d.ck + f] }
+        dW.reuse(shape: weight.shape)
+        db.reuse(count: d.fn)
+        dW.scalars.withUnsafeMutableBufferPointer { w in
+            db.scalars.withUnsafeMutableBufferPointer { b in
+                w.update(repeating: 0)
+                b.update(repeating: 0)
+                for chunk in 0..<chunks {
+                    let part = partials + chunk * gradientSize   // dW_colᵀ [C·FH·FW, FN], db
+                    for f in 0..<d.fn {
+                        for r in 0..<d.ck { w[f * d.ck + r] += part[r * d.fn + f] }
                     }
+                    for f in 0..<d.fn { b[f] += part[d.fn * d.ck + f] }
                 }
             }
         }
-        let dx = inputGradient ? Tensor(shape: x.shape, scalars: dxScalars) : nil
-        return (dx, dW, db)
     }
 
     /// Threads for a convolution of `images` images and `multiplyAdds` multiply-adds: 2
@@ -216,12 +248,12 @@ public enum Conv2D {
     /// Forces a ``Strategy`` for the float32 convolutions run inside `withValue` (tests and
     /// benchmarks; `.implicit` and `.packed(.avx512)` need ``avx512Runs``). `nil`, the
     /// default: `.implicit` where ScratchNet's kernel runs with AVX-512, `.packed` with its
-    /// other family, `.matMul` where `GEMMSelection` picks BLAS (no SIMD target).
+    /// other family, `.matMul` where `GEMMSelection` picks BLAS (debug builds, no SIMD target).
     @TaskLocal public static var forcedStrategy: Strategy? = nil
 
     /// Whether this build and CPU can run the AVX-512 kernels (compiled for AVX-512 or the
     /// native CPU, and the CPU reports AVX-512F), even where ``SGEMMKernel/available`` is `nil`
-    /// (an unoptimised build: correct there, only slow).
+    /// (a debug build: correct there, only slow).
     public static let avx512Runs: Bool = {
         #if arch(x86_64) && os(Linux) && (SCRATCHNET_SIMD_AVX512 || SCRATCHNET_SIMD_NATIVE)
         return CPUFeatures.cpuFlags().contains("avx512f")
@@ -252,10 +284,18 @@ public enum Conv2D {
 
     /// The implicit plan (`Conv2DImplicit.swift`) when the strategy is `.implicit` and the
     /// convolution fits it (see ``Strategy/implicit``); `nil` otherwise.
+    /// The plan in `cached` is used again (with the new filters flipped into it) when it was
+    /// made for the same sizes; else a new one is made and kept there.
     static func implicitPlan(_ d: ConvDimensions, _ strategy: Strategy, weights: UnsafePointer<Float>?,
-                             backward: Bool = false) -> ImplicitConvolution? {
+                             backward: Bool = false, cached: inout ImplicitConvolution?) -> ImplicitConvolution? {
         guard strategy == .implicit, ImplicitConvolution.applies(d, .avx512, backward: backward) else { return nil }
-        return ImplicitConvolution(d, weights: weights)
+        if let plan = cached, plan.d == d, plan.hasFlippedFilters == (weights != nil) {
+            if let weights { plan.flip(weights) }
+            return plan
+        }
+        let plan = ImplicitConvolution(d, weights: weights)
+        cached = plan
+        return plan
     }
 
     /// Multiply-adds from which a convolution shares its images out over two threads.
@@ -267,23 +307,33 @@ public enum Conv2D {
         workers <= 1 ? 1 : min(images, 4 * workers)
     }
 
-    /// Runs `body(chunk, images)` for `chunks` consecutive ranges of `0..<images`, on
-    /// `workers` threads (each product inside on one thread).
-    static func forEachChunk(images: Int, chunks: Int, workers: Int, _ body: @Sendable (Int, Range<Int>) -> Void) {
+    /// Runs `job` on each of `chunks` consecutive ranges of `0..<images`, on `workers`
+    /// threads (each product inside on one thread).
+    static func forEachChunk<Job: ImageChunkJob>(images: Int, chunks: Int, workers: Int, _ job: Job) {
         if workers <= 1 {
-            for chunk in 0..<chunks { body(chunk, (chunk * images / chunks)..<((chunk + 1) * images / chunks)) }
+            for chunk in 0..<chunks { job.run(chunk: chunk, images: (chunk * images / chunks)..<((chunk + 1) * images / chunks)) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            GEMMSelection.$threadLimit.withValue(1) {
-                body(chunk, (chunk * images / chunks)..<((chunk + 1) * images / chunks))
-            }
+        ParallelLoop.run(chunks, Chunks(job: job, images: images, chunks: chunks))
+    }
+
+    /// Chunk `iteration` of a batch's images, for ``ParallelLoop``.
+    private struct Chunks<Job: ImageChunkJob>: ParallelJob {
+        let job: Job
+        let images: Int, chunks: Int
+        func run(iteration chunk: Int) {
+            job.run(chunk: chunk, images: (chunk * images / chunks)..<((chunk + 1) * images / chunks))
         }
     }
 }
 
+/// A convolution pass over a range of a batch's images, chunk `chunk` of them.
+protocol ImageChunkJob {
+    func run(chunk: Int, images: Range<Int>)
+}
+
 /// The sizes of one convolution: input `[n, c, h, w]`, filters `[fn, c, fh, fw]`, output `[n, fn, oh, ow]`.
-struct ConvDimensions {
+struct ConvDimensions: Equatable {
     let n: Int, c: Int, h: Int, w: Int
     let fn: Int, fh: Int, fw: Int, s: Int, p: Int
     let oh: Int, ow: Int
@@ -472,7 +522,7 @@ func contiguousSum<T: TensorScalar>(_ p: UnsafePointer<T>, _ count: Int) -> T {
 }
 
 /// One forward pass's operands, shared by the threads.
-private struct ForwardJob<T: TensorScalar>: @unchecked Sendable {
+private struct ForwardJob<T: TensorScalar>: ImageChunkJob, @unchecked Sendable {
     let d: ConvDimensions
     let x: UnsafePointer<T>, w: UnsafePointer<T>, b: UnsafePointer<T>
     /// `[N, FN, OH, OW]`, or the pooled `[N, FN, PH, PW]`.
@@ -486,6 +536,8 @@ private struct ForwardJob<T: TensorScalar>: @unchecked Sendable {
     let implicit: ImplicitConvolution?
 
     @inline(__always)
+    func run(chunk: Int, images: Range<Int>) { run(images) }
+
     func run(_ images: Range<Int>) {
         if let implicit {
             return implicit.forward(images, x: UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
@@ -602,7 +654,7 @@ private func imageColumns<T: TensorScalar>(_ d: ConvDimensions, _ image: UnsafeP
 }
 
 /// One backward pass's operands, shared by the threads.
-private struct BackwardJob<T: TensorScalar>: @unchecked Sendable {
+private struct BackwardJob<T: TensorScalar>: ImageChunkJob, @unchecked Sendable {
     let d: ConvDimensions
     let x: UnsafePointer<T>, w: UnsafePointer<T>, dout: UnsafePointer<T>
     let dx: UnsafeMutablePointer<T>?
@@ -665,7 +717,7 @@ private struct BackwardJob<T: TensorScalar>: @unchecked Sendable {
     }
 
     @inline(__always)
-    func run(_ images: Range<Int>, chunk: Int) {
+    func run(chunk: Int, images: Range<Int>) {
         if let implicit { return runImplicit(images, chunk: chunk, implicit) }
         if let kernel { return runKernel(images, chunk: chunk, kernel) }
         let (fn, ck, positions) = (d.fn, d.ck, d.positions)
@@ -770,4 +822,19 @@ private struct BackwardJob<T: TensorScalar>: @unchecked Sendable {
             }
         }
     }
+}
+
+/// What a convolution layer keeps from one training step to the next: its (fused) output and
+/// pooling winners, its input gradient, and the implicit kernels' plans. Written over while
+/// the sizes stay the same, so the layer's steps allocate none of them again.
+public struct ConvolutionBuffers<T: TensorScalar>: @unchecked Sendable {
+    /// The last forward pass's output and, when pooled in training, each window's winner.
+    public internal(set) var output = Tensor<T>()
+    public internal(set) var winners: [UInt8] = []
+    /// ∂L/∂x from the last backward pass that computed it.
+    public internal(set) var inputGradient = Tensor<T>()
+    var forwardPlan: ImplicitConvolution?
+    var backwardPlan: ImplicitConvolution?
+
+    public init() {}
 }

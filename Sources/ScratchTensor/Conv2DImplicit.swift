@@ -14,7 +14,8 @@
 // of output. The results are the explicit path's up to the order of summation.
 
 /// The plan of one stride-1 convolution on the implicit kernels: offsets and grid sizes, and
-/// for the backward pass the flipped filters. Built per call, read by every thread.
+/// for the backward pass the flipped filters. Read by every thread; a layer keeps its plans
+/// (``ConvolutionBuffers``) and flips the new filters into them at each backward pass.
 final class ImplicitConvolution: @unchecked Sendable {
     let d: ConvDimensions
     /// The padded input and the output grid: Q = OH·Wp positions, computed in whole 48-wide tiles.
@@ -29,7 +30,7 @@ final class ImplicitConvolution: @unchecked Sendable {
     let hg: Int, wg: Int, dxGrid: Int, dxGridTiles: Int
     let dxOffsets: [Int32]
     let dxInputFloats: Int
-    let flipped: [Float]
+    private(set) var flipped: [Float]
 
     static let tile = 48, tileRows = 8
 
@@ -64,8 +65,22 @@ final class ImplicitConvolution: @unchecked Sendable {
         if let weights {
             dxOffsets.reserveCapacity(d.fn * d.fh * d.fw)
             for f in 0..<d.fn { for fy in 0..<d.fh { for fx in 0..<d.fw { dxOffsets.append(Int32(f * hg * wg + fy * wg + fx)) } } }
-            var flipped = [Float](repeating: 0, count: d.c * d.fn * d.fh * d.fw)
-            let taps = d.fh * d.fw
+            flipped = [Float](repeating: 0, count: d.c * d.fn * d.fh * d.fw)
+        } else {
+            flipped = []
+        }
+        self.dxOffsets = dxOffsets
+        dxInputFloats = Int(dxOffsets.last ?? 0) + dxGridTiles
+        if let weights { flip(weights) }
+    }
+
+    /// Whether the plan holds flipped filters (for ∂L/∂x).
+    var hasFlippedFilters: Bool { !flipped.isEmpty }
+
+    /// Writes `weights` [FN, C, FH, FW] flipped into ``flipped``: W′[c, (f, fy, fx)] = W[f, c, FH−1−fy, FW−1−fx].
+    func flip(_ weights: UnsafePointer<Float>) {
+        let taps = d.fh * d.fw
+        flipped.withUnsafeMutableBufferPointer { flipped in
             for f in 0..<d.fn {
                 for ci in 0..<d.c {
                     for fy in 0..<d.fh {
@@ -76,12 +91,7 @@ final class ImplicitConvolution: @unchecked Sendable {
                     }
                 }
             }
-            self.flipped = flipped
-        } else {
-            flipped = []
         }
-        self.dxOffsets = dxOffsets
-        dxInputFloats = Int(dxOffsets.last ?? 0) + dxGridTiles
     }
 
     /// Copies image `src [C, H, W]` into the interior of `dst [C, Hp, Wp]` (whose border and

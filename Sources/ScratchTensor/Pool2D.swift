@@ -1,5 +1,3 @@
-import Dispatch
-
 // Max and average pooling over [N, C, H, W], computed directly per window.
 //
 // The book pools through im2col (one row per window, then a row max); that copies every
@@ -270,13 +268,13 @@ enum PlaneSplit {
     /// 2 threads (at most ``GEMMSelection/threadLimit`` and the cores) from 256 K input elements.
     static func workers(elements: Int, planes: Int) -> Int {
         guard elements >= 1 << 18, planes > 1 else { return 1 }
-        return max(1, min(2, GEMMSelection.cores, GEMMSelection.threadLimit ?? 2))
+        return GEMMSelection.availableThreads
     }
 
     static func run(planes: Int, workers: Int, _ body: @Sendable (Range<Int>) -> Void) {
         guard workers > 1 else { body(0..<planes); return }
         let chunks = min(planes, 4 * workers)
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        ParallelLoop.run(chunks) { chunk in
             body((chunk * planes / chunks)..<((chunk + 1) * planes / chunks))
         }
     }

@@ -1,5 +1,3 @@
-import Dispatch
-
 // The fully connected layer's arithmetic, fused: the product written straight into fresh
 // storage (no zero-fill), the bias (and ReLU at inference) added in the same pass, large
 // products split by rows among threads with each thread adding the bias to its own rows
@@ -103,23 +101,12 @@ extension Tensor {
                             return
                         }
                         // Float only (threads > 1): bands of whole 8-row blocks, one per thread.
-                        let a = SendablePointer(UnsafeMutableRawPointer(mutating: first))
-                        let wp = SendablePointer(UnsafeMutableRawPointer(mutating: pw.baseAddress!))
-                        let bp = SendablePointer(UnsafeMutableRawPointer(mutating: pb.baseAddress!))
-                        let out = SendablePointer(UnsafeMutableRawPointer(c))
-                        let blocks = (m + 7) / 8
-                        DispatchQueue.concurrentPerform(iterations: threads) { t in
-                            let r0 = min(m, t * blocks / threads * 8)
-                            let r1 = min(m, (t + 1) * blocks / threads * 8)
-                            guard r0 < r1 else { return }
-                            let cf = out.pointer.assumingMemoryBound(to: Float.self)
-                            SGEMMKernel.sgemm(transposeA: false, transposeB: false, m: r1 - r0, n: n, k: k,
-                                              a: a.pointer.assumingMemoryBound(to: Float.self) + r0 * k, lda: k,
-                                              b: wp.pointer.assumingMemoryBound(to: Float.self), ldb: n,
-                                              beta: 0, c: cf + r0 * n, ldc: n, threads: 1)
-                            let bias = UnsafePointer(bp.pointer.assumingMemoryBound(to: Float.self))
-                            Tensor<Float>.finishRows(cf, r0..<r1, n, zeroProduct: false, bias, activation)
-                        }
+                        ParallelLoop.run(threads, AffineBands(
+                            x: UnsafeRawPointer(first).assumingMemoryBound(to: Float.self), k: k,
+                            w: UnsafeRawPointer(pw.baseAddress!).assumingMemoryBound(to: Float.self), n: n,
+                            bias: UnsafeRawPointer(pb.baseAddress!).assumingMemoryBound(to: Float.self),
+                            out: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self),
+                            m: m, threads: threads, activation: activation))
                     }
                 }
             }
@@ -159,6 +146,27 @@ extension Tensor {
         } else {
             for i in 0..<count { x[i] = 1 / (1 + Scalar.exp(-x[i])) }
         }
+    }
+}
+
+/// Thread t's band of whole 8-row blocks of a float32 ``Tensor/affine(_:_:bias:activation:rows:into:)``:
+/// its rows of `x·W`, then the bias (and activation) added while they are in its cache.
+private struct AffineBands: ParallelJob, @unchecked Sendable {
+    let x: UnsafePointer<Float>, k: Int
+    let w: UnsafePointer<Float>, n: Int
+    let bias: UnsafePointer<Float>
+    let out: UnsafeMutablePointer<Float>
+    let m: Int, threads: Int
+    let activation: AffineActivation
+
+    func run(iteration t: Int) {
+        let blocks = (m + 7) / 8
+        let r0 = min(m, t * blocks / threads * 8)
+        let r1 = min(m, (t + 1) * blocks / threads * 8)
+        guard r0 < r1 else { return }
+        SGEMMKernel.sgemm(transposeA: false, transposeB: false, m: r1 - r0, n: n, k: k, a: x + r0 * k, lda: k,
+                          b: w, ldb: n, beta: 0, c: out + r0 * n, ldc: n, threads: 1)
+        Tensor<Float>.finishRows(out, r0..<r1, n, zeroProduct: false, bias, activation)
     }
 }
 

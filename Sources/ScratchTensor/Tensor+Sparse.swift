@@ -1,5 +1,3 @@
-import Dispatch
-
 /// The rows of a mostly-zero matrix stored by their nonzero elements (compressed sparse
 /// rows, CSR): how an MLP's first Affine layer reads a test set it evaluates again and again.
 ///
@@ -58,11 +56,11 @@ public struct SparseRows<Scalar: TensorScalar>: Sendable, Equatable {
             guard Double(sampleCount) <= maximumDensity * Double(sample * n) else { return nil }
             // Two passes, each on two threads for big sets: nonzeros per row, then the copy
             // straight into storage of the exact size.
-            let threads = rows >= 4096 ? max(1, min(2, GEMMSelection.cores, GEMMSelection.threadLimit ?? 2)) : 1
+            let threads = rows >= 4096 ? GEMMSelection.availableThreads : 1
             var starts = [Int](repeating: 0, count: rows + 1)
             starts.withUnsafeMutableBufferPointer { s in
                 let sp = SendablePointer(UnsafeMutableRawPointer(s.baseAddress!))
-                DispatchQueue.concurrentPerform(iterations: threads) { t in
+                ParallelLoop.run(threads) { t in
                     let counts = sp.pointer.assumingMemoryBound(to: Int.self)
                     let x = base.pointer.assumingMemoryBound(to: Scalar.self)
                     for r in (t * rows / threads)..<((t + 1) * rows / threads) {
@@ -81,7 +79,7 @@ public struct SparseRows<Scalar: TensorScalar>: Sendable, Equatable {
                     let vp = SendablePointer(UnsafeMutableRawPointer(valueBuffer.baseAddress!))
                     starts.withUnsafeBufferPointer { s in
                         let sp = SendablePointer(UnsafeMutableRawPointer(mutating: s.baseAddress!))
-                        DispatchQueue.concurrentPerform(iterations: threads) { t in
+                        ParallelLoop.run(threads) { t in
                             let x = base.pointer.assumingMemoryBound(to: Scalar.self)
                             let starts = sp.pointer.assumingMemoryBound(to: Int.self)
                             let indices = ip.pointer.assumingMemoryBound(to: Int32.self)
@@ -320,7 +318,7 @@ public struct SparseRows<Scalar: TensorScalar>: Sendable, Equatable {
         precondition(b.count == n, "bias has \(b.count) elements, the product has \(n) columns")
         // Two threads from about 0.1 ms of work (≈ 200k multiply-adds of 16 lanes).
         let work = (rowStarts[range.upperBound] - rowStarts[range.lowerBound]) * ((n + 15) / 16)
-        let threads = work >= 200_000 ? max(1, min(2, GEMMSelection.cores, GEMMSelection.threadLimit ?? 2)) : 1
+        let threads = work >= 200_000 ? GEMMSelection.availableThreads : 1
         rowStarts.withUnsafeBufferPointer { starts in
             columnIndices.withUnsafeBufferPointer { cols in
                 values.withUnsafeBufferPointer { vals in
@@ -393,7 +391,7 @@ private struct SparseAffineJob<Scalar: TensorScalar>: @unchecked Sendable {
                 }
                 bounds.append(rows.upperBound)
                 let cuts = bounds
-                DispatchQueue.concurrentPerform(iterations: threads) { t in run(kernel, cuts[t]..<cuts[t + 1]) }
+                ParallelLoop.run(threads) { t in run(kernel, cuts[t]..<cuts[t + 1]) }
             }
         } else {
             for r in rows {

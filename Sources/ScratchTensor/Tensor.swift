@@ -68,6 +68,21 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
         if count != newShape.reduce(1, *) { self = Tensor(shape: newShape) } else if shape != newShape { shape = newShape }
     }
 
+    /// ``reuse(shape:)`` for a rank-1 result of `count` elements.
+    mutating func reuse(count n: Int) {
+        if count != n || rank != 1 { self = Tensor(shape: [n]) }
+    }
+
+    /// ``overwrite(shape:count:_:)`` for a `[d0, d1, d2, d3]` result (the shape array made only
+    /// when it changes).
+    @inline(__always)
+    mutating func overwrite(_ d0: Int, _ d1: Int, _ d2: Int, _ d3: Int, _ initialize: (UnsafeMutablePointer<Scalar>) -> Void) {
+        overwrite(count: d0 * d1 * d2 * d3, initialize)
+        if !(shape.count == 4 && shape[0] == d0 && shape[1] == d1 && shape[2] == d2 && shape[3] == d3) {
+            shape = [d0, d1, d2, d3]
+        }
+    }
+
     /// ``reuse(shape:)`` for a `rows × columns` result, shaped as ``overwrite(rows:columns:_:)`` shapes it.
     mutating func reuse(rows: Int, columns: Int) {
         if count != rows * columns {

@@ -172,8 +172,10 @@ final class ConvolutionTests: XCTestCase {
             XCTAssertEqual(conv.backward(dout), dx)
             XCTAssertEqual(conv.weight.gradient, same.weight.gradient)
             XCTAssertEqual(conv.bias.gradient, same.bias.gradient)
-            // The parameters only, and after an inference pass (the winners are found again).
+            // The parameters only (each backward pass uses its forward pass's input once), and
+            // after an inference pass (the winners are found again).
             conv.weight.gradient = Tensor(shape: conv.weight.value.shape)
+            _ = conv.forward(x, mode: .training, thenReLU: true, thenMaxPooling: pooled ? pool : nil)
             conv.backwardParameters(dout)
             XCTAssertEqual(conv.weight.gradient, same.weight.gradient)
             XCTAssertEqual(conv.forward(x, mode: .inference, thenReLU: true, thenMaxPooling: pooled ? pool : nil), out)

@@ -83,7 +83,7 @@ public final class Affine<Scalar: TensorScalar>: Layer, InputGradientOptional, S
         let shape = switch input {
         case .dense(let x): x.shape
         case .sparse(let x): x.shape
-        case nil: preconditionFailure("Affine.backward needs a training-mode forward first")
+        case nil: preconditionFailure("Affine.backward needs a training-mode forward first (each one's input serves one backward pass)")
         }
         backwardParameters(dout)
         Tensor.product(dout, weight.value, transposeB: true, into: &inputGradient)   // dx = dout·Wᵀ
@@ -94,7 +94,7 @@ public final class Affine<Scalar: TensorScalar>: Layer, InputGradientOptional, S
     /// The parameter gradients only (`dW = xᵀ·dout`, `db = Σₙ dout`), without `dx`: for the
     /// first layer of a network, whose input needs no gradient.
     public func backwardParameters(_ dout: Tensor<Scalar>) {
-        guard let input else { preconditionFailure("Affine.backward needs a training-mode forward first") }
+        guard let input else { preconditionFailure("Affine.backward needs a training-mode forward first (each one's input serves one backward pass)") }
         self.input = nil
         if weight.gradient.shape != weight.value.shape { weight.gradient = Tensor(shape: weight.value.shape) }
         switch input {

@@ -25,14 +25,18 @@ public final class Convolution<Scalar: TensorScalar>: Layer, InputGradientOption
     public let pad: Int
 
     private var geometry: ConvolutionGeometry?
+    /// The fused pooling layer's geometry, kept while the layer and the sizes stay the same.
+    private var poolGeometry: (layer: ObjectIdentifier, geometry: ConvolutionGeometry)?
     /// The latest forward input (a reference, not a copy): the backward pass rebuilds each
-    /// image's im2col rows from it instead of keeping the batch's `col` matrix.
+    /// image's im2col rows from it instead of keeping the batch's `col` matrix. Let go of
+    /// after the backward pass, so the previous layer's output is its own again.
     private var input: Tensor<Scalar>?
-    /// What the latest forward ran after the convolution (``forward(_:mode:thenReLU:thenMaxPooling:)``),
-    /// its output and its pooling winners (empty after an inference pass).
+    /// What the latest forward ran after the convolution (``forward(_:mode:thenReLU:thenMaxPooling:)``).
     private var epilogue = Conv2D.Epilogue.none
-    private var fusedOutput: Tensor<Scalar>?
-    private var winners: [UInt8] = []
+    /// The training-mode output, pooling winners and input gradient, written over each step
+    /// (an inference pass writes fresh tensors and leaves them: `trained` false).
+    private var buffers = ConvolutionBuffers<Scalar>()
+    private var trained = false
 
     /// Filter count FN.
     public var filters: Int { weight.value.shape[0] }
@@ -88,9 +92,7 @@ public final class Convolution<Scalar: TensorScalar>: Layer, InputGradientOption
     }
 
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
-        let g = geometry(for: x)
-        (input, epilogue, fusedOutput, winners) = (x, .none, nil, [])
-        return Conv2D.forward(x, weight: weight.value, bias: bias.value, geometry: g)
+        forward(x, mode: mode, thenReLU: false)
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
@@ -104,17 +106,18 @@ public final class Convolution<Scalar: TensorScalar>: Layer, InputGradientOption
     }
 
     private func backward(_ dout: Tensor<Scalar>, inputGradient: Bool) -> Tensor<Scalar>? {
-        guard let input, let g = geometry else { preconditionFailure("Convolution.backward called before forward") }
-        if epilogue.maxPool != nil && winners.isEmpty {
-            // After an inference pass: find the pooling winners again.
-            (fusedOutput, winners) = Conv2D.forward(input, weight: weight.value, bias: bias.value, geometry: g,
-                                                    then: epilogue, recordingWinners: true)
+        guard let input, let g = geometry else {
+            preconditionFailure("Convolution.backward needs a forward pass first (each forward's input serves one backward pass)")
         }
-        let (dx, dW, db) = Conv2D.backward(dout, input: input, weight: weight.value, geometry: g, through: epilogue,
-                                           output: fusedOutput ?? dout, winners: winners, inputGradient: inputGradient)
-        weight.gradient = dW
-        bias.gradient = db
-        return dx
+        self.input = nil
+        if !trained {
+            // After an inference pass: the output and pooling winners again, in training mode.
+            Conv2D.forward(input, weight: weight.value, bias: bias.value, geometry: g, then: epilogue,
+                           recordingWinners: true, into: &buffers)
+        }
+        Conv2D.backward(dout, input: input, weight: weight.value, geometry: g, through: epilogue,
+                        inputGradient: inputGradient, buffers: &buffers, dW: &weight.gradient, db: &bias.gradient)
+        return inputGradient ? buffers.inputGradient : nil
     }
 
     // MARK: Fused with the ReLU and max pooling after it
@@ -130,18 +133,30 @@ public final class Convolution<Scalar: TensorScalar>: Layer, InputGradientOption
         let g = geometry(for: x)
         var pool: ConvolutionGeometry?
         if let pooling {
-            do {
-                pool = try pooling.geometry(height: g.outputHeight, width: g.outputWidth)
-            } catch {
-                preconditionFailure("\(pooling.summary): \(error)")
+            if let cached = poolGeometry, cached.layer == ObjectIdentifier(pooling),
+               cached.geometry.inputHeight == g.outputHeight, cached.geometry.inputWidth == g.outputWidth {
+                pool = cached.geometry
+            } else {
+                do {
+                    pool = try pooling.geometry(height: g.outputHeight, width: g.outputWidth)
+                } catch {
+                    preconditionFailure("\(pooling.summary): \(error)")
+                }
+                precondition(pool!.windowSize < Int(Pool2D.paddingWon), "\(pooling.summary) is too large a window to fuse")
+                poolGeometry = (ObjectIdentifier(pooling), pool!)
             }
-            precondition(pool!.windowSize < Int(Pool2D.paddingWon), "\(pooling.summary) is too large a window to fuse")
         }
         let epilogue = Conv2D.Epilogue(relu: relu, maxPool: pool)
-        let (out, winners) = Conv2D.forward(x, weight: weight.value, bias: bias.value, geometry: g, then: epilogue,
-                                            recordingWinners: mode == .training)
-        (input, self.epilogue, fusedOutput, self.winners) = (x, epilogue, epilogue == .none ? nil : out, winners)
-        return out
+        (input, self.epilogue) = (x, epilogue)
+        guard mode == .training else {
+            trained = false
+            return Conv2D.forward(x, weight: weight.value, bias: bias.value, geometry: g, then: epilogue,
+                                  recordingWinners: false).output
+        }
+        Conv2D.forward(x, weight: weight.value, bias: bias.value, geometry: g, then: epilogue,
+                       recordingWinners: true, into: &buffers)
+        trained = true
+        return buffers.output
     }
 
     /// How many of `layers`, from `index`, ``forward(_:mode:thenReLU:thenMaxPooling:)`` can run

@@ -10,11 +10,16 @@ import ScratchTensor
 /// Shapes: `x [N, C, H, W]` (any rank ≥ 2) → `out [N, C·H·W]`; `dx` has `x`'s shape.
 public final class Flatten<Scalar: TensorScalar>: Layer {
     private var inputShape: [Int]?
+    /// The last output shape, used again while it stays the same (no new array per step).
+    private var outputShape: [Int] = []
     public init() {}
 
     public func forward(_ x: Tensor<Scalar>, mode: Mode) -> Tensor<Scalar> {
-        inputShape = x.shape
-        return x.reshaped([x.rows, x.columns])
+        if inputShape != x.shape { inputShape = x.shape }
+        if outputShape.count != 2 || outputShape[0] != x.rows || outputShape[1] != x.columns {
+            outputShape = [x.rows, x.columns]
+        }
+        return x.reshaped(outputShape)
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {

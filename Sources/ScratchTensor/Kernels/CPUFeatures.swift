@@ -17,8 +17,8 @@ import Glibc
 ///    `-target-cpu native` resolves to the baseline CPU): one micro-kernel call of 24576
 ///    multiply-adds, best of 5, must take under 5 µs. Vectorised it takes 0.2–0.5 µs; as
 ///    scalar `fmaf` calls 50–70 µs, so the margin is 10× either way and a busy machine
-///    does not change the answer. (Unoptimised SIMD code fails it too; Package.swift optimises
-///    ScratchTensor in debug builds as well, so `swift test` runs the kernels users run.)
+///    does not change the answer. (A debug build fails it too: unoptimised SIMD code is
+///    slower than BLAS, so debug builds use BLAS.)
 enum CPUFeatures {
     static let kernelInstructionSet: SGEMMKernel.InstructionSet? = {
         #if arch(x86_64) && os(Linux)

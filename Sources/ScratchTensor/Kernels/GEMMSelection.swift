@@ -24,7 +24,8 @@ public enum GEMMBackend: Sendable, Equatable, CustomStringConvertible {
 /// The rule (``choose(transposeA:transposeB:m:n:k:)``):
 /// - float64 → BLAS (`MatMul.gemm` does not ask: dgemm is only used for gradient checks);
 /// - float32 → BLAS when ``SGEMMKernel/available`` is `nil` (module compiled without a SIMD
-///   target, CPU without the instruction set, not x86-64 Linux, code left unoptimised);
+///   target, CPU without the instruction set, not x86-64 Linux) or in a debug build
+///   (unoptimised SIMD code runs at 0.3 GFLOPS);
 /// - otherwise the kernel, on 2 threads when M·N·K ≥ ``parallelThreshold`` (and the machine has
 ///   2 cores), else on the calling thread.
 ///
@@ -77,6 +78,16 @@ public enum GEMMSelection {
     public static func choose(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int) -> GEMMBackend {
         if let forced { return forced }
         guard SGEMMKernel.available != nil else { return .blas }
-        return .kernel(threads: m * n * k >= parallelThreshold ? min(2, cores, threadLimit ?? 2) : 1)
+        #if DEBUG
+        return .blas
+        #else
+        return .kernel(threads: m * n * k >= parallelThreshold ? availableThreads : 1)
+        #endif
+    }
+
+    /// The threads one operation may use here: at most 2, the cores and ``threadLimit``, and 1
+    /// inside an iteration of a ``ParallelLoop`` (its other thread is busy with the loop).
+    public static var availableThreads: Int {
+        ParallelLoop.isInside ? 1 : max(1, min(2, cores, threadLimit ?? 2))
     }
 }

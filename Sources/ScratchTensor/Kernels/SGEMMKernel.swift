@@ -1,4 +1,3 @@
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -41,8 +40,8 @@ public enum SGEMMKernel {
 
     /// The kernel family `MatMul` may use: the instruction set this module was compiled for
     /// (Package.swift's `SCRATCHNET_TARGET_CPU`) when the CPU running it has it too and the
-    /// self-check finds the code vectorised; `nil` otherwise (built without a SIMD target or
-    /// unoptimised, not x86-64 Linux), so BLAS does every product.
+    /// self-check finds the code vectorised; `nil` otherwise (built without a SIMD target, a
+    /// debug build, not x86-64 Linux), so BLAS does every product.
     public static let available: InstructionSet? = CPUFeatures.kernelInstructionSet
 
     /// The self-check behind ``available``: best-of-5 seconds of one micro-kernel call of
@@ -96,46 +95,62 @@ public enum SGEMMKernel {
                       transposeB: transposeB, b: b, ldb: ldb)
         let rowBlocks = (m + family.mr - 1) / family.mr
         let panels = (n + family.nr - 1) / family.nr
-        let out = SharedPointer(c)
         let split = split ?? defaultSplit(m: m, n: n, k: k)
         let parts = switch split { case .rows: rowBlocks; case .columns: panels; case .k: (k + 63) / 64 }
         let workers = max(1, min(threads, parts))
-        if workers == 1 {
+        guard workers > 1 else {
             job.run(rowBlocks: 0..<rowBlocks, ks: 0..<k, c: c, ldc: ldc, beta: beta)
-        } else if split == .rows {
-            DispatchQueue.concurrentPerform(iterations: workers) { t in
-                job.run(rowBlocks: (t * rowBlocks / workers)..<((t + 1) * rowBlocks / workers),
-                        ks: 0..<k, c: out.pointer, ldc: ldc, beta: beta)
-            }
-        } else if split == .columns {
-            // Thread t: whole NR-wide panels [j0, j1) of C, as a product of its own.
-            DispatchQueue.concurrentPerform(iterations: workers) { t in
-                let j0 = t * panels / workers * family.nr
-                let j1 = min(n, (t + 1) * panels / workers * family.nr)
-                guard j0 < j1 else { return }
-                let part = Job(family: family, m: m, n: j1 - j0, transposeA: transposeA, a: job.a, lda: lda,
-                               transposeB: transposeB, b: transposeB ? job.b + j0 * ldb : job.b + j0, ldb: ldb)
-                part.run(rowBlocks: 0..<rowBlocks, ks: 0..<k, c: out.pointer + j0, ldc: ldc, beta: beta)
-            }
-        } else {
-            // Thread 0 accumulates into C itself (with beta), the others into m×n buffers
-            // (with beta 0), which are then added to C.
-            let partialCount = (workers - 1) * m * n
-            let buffer = ScratchPool.packing.take(bytes: partialCount * 4)
-            defer { ScratchPool.packing.give(buffer) }
-            let partials = buffer.pointer.bindMemory(to: Float.self, capacity: partialCount)
-            let shared = SharedPointer(partials)
-            DispatchQueue.concurrentPerform(iterations: workers) { t in
-                let ks = (t * k / workers)..<((t + 1) * k / workers)
-                if t == 0 {
-                    job.run(rowBlocks: 0..<rowBlocks, ks: ks, c: out.pointer, ldc: ldc, beta: beta)
-                } else {
-                    job.run(rowBlocks: 0..<rowBlocks, ks: ks, c: shared.pointer + (t - 1) * m * n, ldc: n, beta: 0)
-                }
-            }
-            for t in 1..<workers {
-                let part = partials + (t - 1) * m * n
-                for i in 0..<m { addRow(part + i * n, into: c + i * ldc, count: n) }
+            return
+        }
+        var parallel = SplitJob(job: job, split: split, workers: workers, rowBlocks: rowBlocks, panels: panels,
+                                k: k, c: c, ldc: ldc, beta: beta, partials: nil)
+        guard split == .k else { return ParallelLoop.run(workers, parallel) }
+        // Thread 0 accumulates into C itself (with beta), the others into m×n buffers
+        // (with beta 0), which are then added to C.
+        let partialCount = (workers - 1) * m * n
+        let buffer = ScratchPool.packing.take(bytes: partialCount * 4)
+        defer { ScratchPool.packing.give(buffer) }
+        let partials = buffer.pointer.bindMemory(to: Float.self, capacity: partialCount)
+        parallel.partials = partials
+        ParallelLoop.run(workers, parallel)
+        for t in 1..<workers {
+            let part = partials + (t - 1) * m * n
+            for i in 0..<m { addRow(part + i * n, into: c + i * ldc, count: n) }
+        }
+    }
+}
+
+/// Thread t's part of a product shared out over `workers` threads (each writes a part of C, or
+/// of `partials`, that no other touches).
+private struct SplitJob: ParallelJob, @unchecked Sendable {
+    let job: Job
+    let split: SGEMMKernel.Split
+    let workers: Int, rowBlocks: Int, panels: Int, k: Int
+    let c: UnsafeMutablePointer<Float>
+    let ldc: Int
+    let beta: Float
+    /// Split `.k`: the m×n sums of threads 1, 2, ...
+    var partials: UnsafeMutablePointer<Float>?
+
+    func run(iteration t: Int) {
+        switch split {
+        case .rows:
+            job.run(rowBlocks: (t * rowBlocks / workers)..<((t + 1) * rowBlocks / workers), ks: 0..<k, c: c, ldc: ldc, beta: beta)
+        case .columns:
+            // Whole NR-wide panels [j0, j1) of C, as a product of their own.
+            let nr = job.family.nr
+            let j0 = t * panels / workers * nr
+            let j1 = min(job.n, (t + 1) * panels / workers * nr)
+            guard j0 < j1 else { return }
+            let part = Job(family: job.family, m: job.m, n: j1 - j0, transposeA: job.transposeA, a: job.a, lda: job.lda,
+                           transposeB: job.transposeB, b: job.transposeB ? job.b + j0 * job.ldb : job.b + j0, ldb: job.ldb)
+            part.run(rowBlocks: 0..<rowBlocks, ks: 0..<k, c: c + j0, ldc: ldc, beta: beta)
+        case .k:
+            let ks = (t * k / workers)..<((t + 1) * k / workers)
+            if t == 0 {
+                job.run(rowBlocks: 0..<rowBlocks, ks: ks, c: c, ldc: ldc, beta: beta)
+            } else {
+                job.run(rowBlocks: 0..<rowBlocks, ks: ks, c: partials! + (t - 1) * job.m * job.n, ldc: job.n, beta: 0)
             }
         }
     }
@@ -152,12 +167,6 @@ private func addRow(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<
         j += 16
     }
     while j < count { dst[j] += src[j]; j += 1 }
-}
-
-/// A pointer handed to the threads of one product (each writes a part no other touches).
-private struct SharedPointer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
-    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
 }
 
 /// Tile shape and micro-kernels of one instruction set, chosen for C's width: every shape
