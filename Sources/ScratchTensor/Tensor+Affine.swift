@@ -21,9 +21,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func product(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
-        var c = Tensor()
-        product(a, b, transposeA: transposeA, transposeB: transposeB, into: &c)
-        return c
+        .fresh { product(a, b, transposeA: transposeA, transposeB: transposeB, into: &$0) }
     }
 
     /// ``product(_:_:transposeA:transposeB:)`` written over `c`'s elements when it has as many
@@ -61,9 +59,7 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public static func affine(_ x: Tensor, _ w: Tensor, bias b: Tensor, activation: AffineActivation = .identity,
                               rows: Range<Int>? = nil) -> Tensor {
-        var out = Tensor()
-        affine(x, w, bias: b, activation: activation, rows: rows, into: &out)
-        return out
+        .fresh { affine(x, w, bias: b, activation: activation, rows: rows, into: &$0) }
     }
 
     /// ``affine(_:_:bias:activation:rows:)`` written over `out`'s elements when it has as many

@@ -10,11 +10,7 @@ extension Tensor {
     /// Applies `f` to every element (inlined into the specialized callers below). The result
     /// is written straight into fresh storage: no copy of `self` first.
     @inline(__always)
-    func mapElements(_ f: (Scalar) -> Scalar) -> Tensor {
-        var out = Tensor()
-        mapElements(into: &out, f)
-        return out
-    }
+    func mapElements(_ f: (Scalar) -> Scalar) -> Tensor { .fresh { mapElements(into: &$0, f) } }
 
     /// ``mapElements(_:)`` written over `out` (``overwrite(shape:count:_:)``).
     @inline(__always)
@@ -28,11 +24,7 @@ extension Tensor {
 
     /// Combines two tensors of the same element count elementwise (into fresh storage).
     @inline(__always)
-    func zipElements(_ other: Tensor, _ f: (Scalar, Scalar) -> Scalar) -> Tensor {
-        var out = Tensor()
-        zipElements(other, into: &out, f)
-        return out
-    }
+    func zipElements(_ other: Tensor, _ f: (Scalar, Scalar) -> Scalar) -> Tensor { .fresh { zipElements(other, into: &$0, f) } }
 
     /// ``zipElements(_:_:)`` written over `out` (``overwrite(shape:count:_:)``).
     @inline(__always)
@@ -216,11 +208,7 @@ extension Tensor {
     /// networks' evaluations cheap.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func sigmoid() -> Tensor {
-        var y = Tensor()
-        sigmoid(into: &y)
-        return y
-    }
+    public func sigmoid() -> Tensor { .fresh { sigmoid(into: &$0) } }
 
     /// ``sigmoid()`` written over `y`'s elements when it has as many (``Tensor/init()``).
     @_specialize(where Scalar == Float)
@@ -237,11 +225,7 @@ extension Tensor {
     /// max(0, x).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func relu() -> Tensor {
-        var y = Tensor()
-        relu(into: &y)
-        return y
-    }
+    public func relu() -> Tensor { .fresh { relu(into: &$0) } }
 
     /// ``relu()`` written over `y`'s elements when it has as many (``Tensor/init()``).
     @_specialize(where Scalar == Float)
@@ -293,9 +277,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func masked(wherePositive output: Tensor) -> Tensor {
-        var dx = Tensor()
-        masked(wherePositive: output, into: &dx)
-        return dx
+        .fresh { masked(wherePositive: output, into: &$0) }
     }
 
     /// ``masked(wherePositive:)`` written over `dx`'s elements when it has as many (``Tensor/init()``).
@@ -316,9 +298,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func sigmoidBackward(output y: Tensor) -> Tensor {
-        var dx = Tensor()
-        sigmoidBackward(output: y, into: &dx)
-        return dx
+        .fresh { sigmoidBackward(output: y, into: &$0) }
     }
 
     /// ``sigmoidBackward(output:)`` written over `dx`'s elements when it has as many (``Tensor/init()``).
@@ -331,11 +311,7 @@ extension Tensor {
     /// Tanh's backward pass from its output y: `self · (1 − y²)`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func tanhBackward(output y: Tensor) -> Tensor {
-        var dx = Tensor()
-        tanhBackward(output: y, into: &dx)
-        return dx
-    }
+    public func tanhBackward(output y: Tensor) -> Tensor { .fresh { tanhBackward(output: y, into: &$0) } }
 
     /// ``tanhBackward(output:)`` written over `dx`'s elements when it has as many (``Tensor/init()``).
     @_specialize(where Scalar == Float)

@@ -5,9 +5,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func dropoutMask(shape: [Int], ratio: Double, using rng: inout RandomGenerator) -> Tensor {
-        var mask = Tensor()
-        dropoutMask(shape: shape, ratio: ratio, using: &rng, into: &mask)
-        return mask
+        .fresh { dropoutMask(shape: shape, ratio: ratio, using: &rng, into: &$0) }
     }
 
     /// ``dropoutMask(shape:ratio:using:)`` written over `mask`'s elements when it has as many

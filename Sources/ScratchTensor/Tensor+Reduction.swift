@@ -54,11 +54,7 @@ extension Tensor {
     /// Column sums (NumPy's `x.sum(axis=0)`): `[N, D]` → `[D]`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func sumRows() -> Tensor {
-        var out = Tensor()
-        sumRows(into: &out)
-        return out
-    }
+    public func sumRows() -> Tensor { .fresh { sumRows(into: &$0) } }
 
     /// ``sumRows()`` written over `out`'s elements when it has as many (``Tensor/init()``):
     /// an Affine layer's `db`, into its bias gradient. `out` keeps its shape when it has one
@@ -212,9 +208,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func softmaxCrossEntropyGradient(labels: [Int]) -> Tensor {
-        var dx = Tensor()
-        softmaxCrossEntropyGradient(labels: labels, into: &dx)
-        return dx
+        .fresh { softmaxCrossEntropyGradient(labels: labels, into: &$0) }
     }
 
     /// ``softmaxCrossEntropyGradient(labels:)`` written over `dx`'s elements when it has as
@@ -242,11 +236,7 @@ extension Tensor {
     /// The rows at `indices`, in that order (a minibatch): `[N, ...]` → `[indices.count, ...]`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func gatherRows(_ indices: [Int]) -> Tensor {
-        var batch = Tensor()
-        gatherRows(indices, into: &batch)
-        return batch
-    }
+    public func gatherRows(_ indices: [Int]) -> Tensor { .fresh { gatherRows(indices, into: &$0) } }
 
     /// ``gatherRows(_:)`` written over `batch`'s elements when it has as many (``Tensor/init()``):
     /// the minibatch buffers a trainer reuses.

@@ -300,9 +300,7 @@ public struct SparseRows<Scalar: TensorScalar>: Sendable, Equatable {
     @_specialize(where Scalar == Double)
     public func affine(_ w: Tensor<Scalar>, bias b: Tensor<Scalar>, activation: AffineActivation = .identity,
                        rows range: Range<Int>? = nil) -> Tensor<Scalar> {
-        var out = Tensor<Scalar>()
-        affine(w, bias: b, activation: activation, rows: range, into: &out)
-        return out
+        .fresh { affine(w, bias: b, activation: activation, rows: range, into: &$0) }
     }
 
     /// ``affine(_:bias:activation:rows:)`` written over `result`'s elements when it has as many
