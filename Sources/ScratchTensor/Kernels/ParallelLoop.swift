@@ -12,18 +12,11 @@ public protocol ParallelJob {
     func run(iteration: Int)
 }
 
-extension ParallelJob {
-    /// Runs iteration `iteration` of the job at `job`: how the helper thread, which knows the
-    /// job only by its type, calls it (through the type's witness table: no allocation).
-    static func run(_ job: UnsafeRawPointer, iteration: Int) {
-        job.assumingMemoryBound(to: Self.self).pointee.run(iteration: iteration)
-    }
-}
-
 /// The loops ScratchNet shares out between two cores (products, convolutions, pooling, sparse
 /// conversion): the calling thread and one helper thread, kept for the process, take the
-/// iterations in turn. A ``ParallelJob`` is handed over as a pointer and its type, so a loop
-/// allocates nothing (`DispatchQueue.concurrentPerform` allocates a block and its context at
+/// iterations in turn. A ``ParallelJob`` is handed over as a pointer and a function that runs
+/// an iteration of a job of its type (a closure that captures nothing, made where the job's
+/// type is known, so the job runs specialised code), so a loop allocates nothing (`DispatchQueue.concurrentPerform` allocates a block and its context at
 /// every call; a Swift closure handed to another thread through `withoutActuallyEscaping` is
 /// one allocation: ``run(_:_:)-closure`` is for loops outside training steps).
 ///
@@ -38,7 +31,11 @@ public enum ParallelLoop {
             for i in 0..<max(iterations, 0) { job.run(iteration: i) }
             return
         }
-        withUnsafePointer(to: job) { helper.run(iterations, Job.self, UnsafeRawPointer($0)) }
+        withUnsafePointer(to: job) { job in
+            helper.run(iterations, UnsafeRawPointer(job)) { job, i in
+                job.assumingMemoryBound(to: Job.self).pointee.run(iteration: i)
+            }
+        }
     }
 
     /// Runs `body(i)` for every i in `0..<iterations` likewise (one allocation per call).
@@ -78,8 +75,8 @@ public enum ParallelLoop {
         private var next = 0
         /// The loop: set before `start` is signalled, read until `finished` is.
         private var iterations = 0
-        private var jobType: (any ParallelJob.Type)?
         private var job: UnsafeRawPointer?
+        private var invoke: ((UnsafeRawPointer, Int) -> Void)?
 
         private init() {
             pthread_mutex_init(lock, nil)
@@ -117,14 +114,14 @@ public enum ParallelLoop {
         }
 
         /// Runs the loop with the helper (taken by ``acquire()``), then gives it back.
-        func run(_ count: Int, _ type: any ParallelJob.Type, _ job: UnsafeRawPointer) {
-            (iterations, jobType, self.job, next) = (count, type, job, 0)
+        func run(_ count: Int, _ job: UnsafeRawPointer, _ invoke: @escaping (UnsafeRawPointer, Int) -> Void) {
+            (iterations, self.job, self.invoke, next) = (count, job, invoke, 0)
             start.signal()
             ParallelLoop.setInside(true)
             work()
             ParallelLoop.setInside(false)
             finished.wait()
-            (jobType, self.job) = (nil, nil)
+            (self.job, self.invoke) = (nil, nil)
             pthread_mutex_lock(lock)
             busy = false
             pthread_mutex_unlock(lock)
@@ -138,7 +135,7 @@ public enum ParallelLoop {
                 next += 1
                 pthread_mutex_unlock(lock)
                 guard i < iterations else { return }
-                jobType!.run(job!, iteration: i)
+                invoke!(job!, i)
             }
         }
     }
