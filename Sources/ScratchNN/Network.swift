@@ -300,6 +300,10 @@ extension Network {
         Self.correct(in: range, labels: labels, pass: max(batchSize, 1)) { predict(x, rows: $0) }
     }
 
+    /// Whether every layer is ``StatelessInference``: an evaluation may then be split between
+    /// threads, and the network has a ``snapshot()``.
+    public var hasStatelessInference: Bool { layers.allSatisfy { $0 is any StatelessInference } }
+
     /// The network as it stands, for inference on another thread while it trains on: a
     /// ``Sequential`` of the layers' snapshots (``StatelessInference``), or nil when a layer cannot
     /// be copied (convolution and pooling keep their input at inference).
@@ -318,7 +322,7 @@ extension Network {
     private func splitsEvaluation(rows: Int) -> Bool {
         rows * parameterCount >= ParallelEvaluation.minimumWork
             && min(GEMMSelection.cores, GEMMSelection.threadLimit ?? 2) >= 2
-            && layers.allSatisfy { $0 is any StatelessInference }
+            && hasStatelessInference
     }
 
     /// One line per layer, e.g. "Affine 784→40 · ReLU · ...".

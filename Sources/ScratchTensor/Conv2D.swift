@@ -827,7 +827,7 @@ private struct BackwardJob<T: TensorScalar>: ImageChunkJob, @unchecked Sendable 
 /// What a convolution layer keeps from one training step to the next: its (fused) output and
 /// pooling winners, its input gradient, and the implicit kernels' plans. Written over while
 /// the sizes stay the same, so the layer's steps allocate none of them again.
-public struct ConvolutionBuffers<T: TensorScalar>: @unchecked Sendable {
+public struct ConvolutionBuffers<T: TensorScalar>: Sendable {
     /// The last forward pass's output and, when pooled in training, each window's winner.
     public internal(set) var output = Tensor<T>()
     public internal(set) var winners: [UInt8] = []

@@ -73,7 +73,7 @@ public struct Trainer<Net: Network> {
         // first of them is) and, for a set big enough to split, evaluates each recorded
         // iteration (``DeferredEvaluation``) while the first trains on. (A convolutional
         // network's steps use both cores: a loader beside them made 2_6 2–4% slower.)
-        let secondCore = min(GEMMSelection.cores, GEMMSelection.threadLimit ?? 2) >= 2 && network.snapshot() != nil
+        let secondCore = min(GEMMSelection.cores, GEMMSelection.threadLimit ?? 2) >= 2 && network.hasStatelessInference
         var minibatches = Minibatches(trainingImages, rows: training.count, configuration, loader: secondCore)
         let deferEvaluation = secondCore && test.count * network.parameterCount >= ParallelEvaluation.minimumWork
         typealias Row = (iteration: Int, loss: Double, minibatchAccuracy: Double?)

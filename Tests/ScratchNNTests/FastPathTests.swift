@@ -191,4 +191,47 @@ final class FastPathTests: XCTestCase {
         XCTAssertEqual(dout.shape, x.shape)
         for (p, g) in zip(net.parameters, fast) { XCTAssertEqual(p.gradient, g, p.name) }
     }
+
+    /// Layers write their training outputs and input gradients over the last step's, yet an
+    /// output or gradient a caller kept stays as it was (copy-on-write: the layer writes into a
+    /// copy of its own then), for every layer that keeps buffers.
+    func testOutputsAndGradientsKeptByTheCallerStayAsTheyWere() {
+        var rng = RandomGenerator(seed: 50)
+        let flat: [any Layer<Float>] = [
+            Affine<Float>(inputSize: 12, outputSize: 12, initializer: .xavier, index: 1, using: &rng),
+            Sigmoid<Float>(), ReLU<Float>(), Tanh<Float>(), Dropout<Float>(ratio: 0.3, seed: 51),
+            BatchNormalization<Float>(size: 12, index: 1),
+        ]
+        let convolution = Convolution<Float>(channels: 2, filters: 3, filterHeight: 3, filterWidth: 3, pad: 1,
+                                             initializer: .he, index: 1, using: &rng)
+        let image: [any Layer<Float>] = [convolution, Flatten<Float>()]
+        for (layers, shape) in [(flat, [5, 12]), (image, [5, 2, 4, 4])] {
+            for layer in layers {
+                let x1: Tensor<Float> = randomTensor(shape, seed: 52), x2: Tensor<Float> = randomTensor(shape, seed: 53)
+                let y1 = layer.forward(x1, mode: .training)
+                let kept = y1.scalars
+                let dx1 = layer.backward(randomTensor(y1.shape, seed: 54))
+                let keptGradient = dx1.scalars
+                let y2 = layer.forward(x2, mode: .training)
+                let dx2 = layer.backward(randomTensor(y2.shape, seed: 55))
+                XCTAssertEqual(y1.scalars, kept, layer.summary)
+                XCTAssertEqual(dx1.scalars, keptGradient, layer.summary)
+                if !(layer is Flatten<Float>) {
+                    XCTAssertNotEqual(y2.scalars, kept, "\(layer.summary) wrote nothing new")
+                    XCTAssertNotEqual(dx2.scalars, keptGradient, "\(layer.summary) wrote no new gradient")
+                }
+            }
+        }
+        // The fused convolution, ReLU and pooling, with its winners.
+        let pool = MaxPooling<Float>(size: 2)
+        let x1: Tensor<Float> = randomTensor([5, 2, 4, 4], seed: 56), x2: Tensor<Float> = randomTensor([5, 2, 4, 4], seed: 57)
+        let y1 = convolution.forward(x1, mode: .training, thenReLU: true, thenMaxPooling: pool)
+        let kept = y1.scalars
+        let dx1 = convolution.backward(randomTensor(y1.shape, seed: 58))
+        let keptGradient = dx1.scalars
+        _ = convolution.forward(x2, mode: .training, thenReLU: true, thenMaxPooling: pool)
+        _ = convolution.backward(randomTensor(y1.shape, seed: 59))
+        XCTAssertEqual(y1.scalars, kept)
+        XCTAssertEqual(dx1.scalars, keptGradient)
+    }
 }
